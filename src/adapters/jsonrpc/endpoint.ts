@@ -1,0 +1,103 @@
+/**
+ * One JSON-RPC HTTP request, after the body was read: parse, shape rules, authentication, the
+ * Kanboard whole-batch access rule, then each element in order through jayson. Returns the exact
+ * status and body; the express glue in router.ts only writes them.
+ */
+import type { Authenticator, Credentials } from '../../core/authentication';
+import type { Dispatcher } from '../../core/dispatcher';
+import type { Principal, Surface } from '../../core/procedure';
+import { parseBody, type CallElement, type Element } from './envelope';
+import type { ElementDispatcher } from './jaysonDispatch';
+import {
+  FORBIDDEN_BODY,
+  METHOD_NOT_FOUND,
+  STRICT_ERRORS,
+  UNAUTHORIZED_BODY,
+  errorResponse,
+  failedCallResponse,
+  resultResponse,
+  type Mode,
+  type WireResponse,
+} from './wire';
+
+export interface HttpAnswer {
+  status: number;
+  /** Serialised JSON, or null for an empty body. */
+  body: string | null;
+  headers?: Record<string, string>;
+}
+
+export interface EndpointOptions {
+  mode: Mode;
+  dispatcher: Dispatcher;
+  elements: ElementDispatcher;
+  authenticator: Authenticator;
+  batchLimit: number;
+}
+
+const WWW_AUTHENTICATE = { 'WWW-Authenticate': 'Basic realm="JsonRPC"' };
+
+function json(status: number, payload: unknown, headers?: Record<string, string>): HttpAnswer {
+  return { status, body: JSON.stringify(payload), headers };
+}
+
+export function limitExceededAnswer(reason: 'batch_too_large' | 'body_too_large', limit: number, status: number): HttpAnswer {
+  return json(status, errorResponse(STRICT_ERRORS.LIMIT_EXCEEDED({ reason, limit }, ''), null));
+}
+
+export function createEndpoint(options: EndpointOptions) {
+  const { mode, dispatcher, elements, authenticator } = options;
+  const surface: Surface = mode === 'kanboard' ? 'jsonrpc' : 'rpc';
+  const caseInsensitive = mode === 'kanboard';
+
+  async function runElement(element: Element, principal: Principal, requestId: string): Promise<WireResponse | null> {
+    if (element.kind === 'invalid') return errorResponse(element.error, null);
+    const procedure = dispatcher.resolve(element.method, caseInsensitive);
+    if (!procedure) {
+      if (element.notification) return null;
+      return errorResponse(
+        mode === 'strict' ? STRICT_ERRORS.METHOD_NOT_FOUND({}, requestId) : { ...METHOD_NOT_FOUND },
+        element.id,
+      );
+    }
+    const outcome = await elements.run(procedure, element.params, { principal, mode, requestId, surface });
+    if (element.notification) return null;
+    return outcome.ok ? resultResponse(outcome.result, element.id) : failedCallResponse(mode, outcome.error, procedure.failure, element.id, requestId);
+  }
+
+  /** Kanboard §5.4: if any element would be denied, nothing runs and the answer is one 403. */
+  async function batchDenied(calls: CallElement[], principal: Principal, requestId: string): Promise<boolean> {
+    for (const call of calls) {
+      const procedure = dispatcher.resolve(call.method, caseInsensitive);
+      if (!procedure) continue;
+      const denial = await dispatcher.precheck(procedure, call.params, { principal, mode, requestId, surface });
+      if (denial?.code === 'FORBIDDEN') return true;
+    }
+    return false;
+  }
+
+  return async function handle(body: Buffer | undefined, credentials: Credentials | null, requestId: string): Promise<HttpAnswer> {
+    const parsed = parseBody(body, mode, options.batchLimit);
+    if (parsed.kind === 'error') return json(200, errorResponse(parsed.error, null));
+    if (parsed.kind === 'limit') return limitExceededAnswer('batch_too_large', parsed.limit, 200);
+
+    const list = parsed.kind === 'batch' ? parsed.elements : [parsed.element];
+    const calls = list.filter((e): e is CallElement => e.kind === 'call');
+
+    let principal: Principal = { kind: 'app' };
+    if (calls.length > 0) {
+      const found = await authenticator.authenticate(credentials, { allowAppToken: true });
+      if (!found) return json(401, UNAUTHORIZED_BODY[mode], WWW_AUTHENTICATE);
+      principal = found;
+      if (mode === 'kanboard' && (await batchDenied(calls, principal, requestId))) return json(403, FORBIDDEN_BODY);
+    }
+
+    const responses: WireResponse[] = [];
+    for (const element of list) {
+      const response = await runElement(element, principal, requestId);
+      if (response) responses.push(response);
+    }
+    if (responses.length === 0) return mode === 'strict' ? { status: 204, body: null } : { status: 200, body: '' };
+    return json(200, parsed.kind === 'batch' ? responses : responses[0]);
+  };
+}

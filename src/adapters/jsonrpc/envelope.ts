@@ -1,0 +1,79 @@
+/**
+ * Parsing a body into JSON-RPC elements and the shape rules of the contract (§1.2–§1.4), which
+ * differ between Kanboard mode and strict mode.
+ */
+import { INVALID_REQUEST, PARSE_ERROR, strictError, type Mode, type WireError } from './wire';
+
+export interface CallElement {
+  kind: 'call';
+  method: string;
+  /** undefined, an array or an object. */
+  params: unknown;
+  id: unknown;
+  notification: boolean;
+}
+
+export interface InvalidElement {
+  kind: 'invalid';
+  error: WireError;
+}
+
+export type Element = CallElement | InvalidElement;
+
+export type ParsedBody =
+  | { kind: 'error'; error: WireError }
+  | { kind: 'limit'; limit: number }
+  | { kind: 'single'; element: Element }
+  | { kind: 'batch'; elements: Element[] };
+
+const strictInvalid = () => strictError(INVALID_REQUEST.code, INVALID_REQUEST.message, 'invalid_request');
+
+export function invalidRequest(mode: Mode): WireError {
+  return mode === 'strict' ? strictInvalid() : { ...INVALID_REQUEST };
+}
+
+export function parseError(mode: Mode): WireError {
+  return mode === 'strict' ? strictError(PARSE_ERROR.code, PARSE_ERROR.message, 'parse_error') : { ...PARSE_ERROR };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function classify(value: unknown, mode: Mode): Element {
+  if (!isPlainObject(value)) {
+    // Kanboard answers a non-object batch element (or a scalar body) with a parse error.
+    return { kind: 'invalid', error: mode === 'kanboard' ? parseError(mode) : invalidRequest(mode) };
+  }
+  const invalid: InvalidElement = { kind: 'invalid', error: invalidRequest(mode) };
+  if (value.jsonrpc !== '2.0' || typeof value.method !== 'string') return invalid;
+  let params = value.params;
+  if (mode === 'kanboard' && params === null) params = undefined;
+  if (params !== undefined && typeof params !== 'object') return invalid;
+  if (params === null) return invalid;
+  const hasId = Object.prototype.hasOwnProperty.call(value, 'id');
+  const id = hasId ? value.id : undefined;
+  if (mode === 'strict' && hasId && id !== null && typeof id !== 'string' && typeof id !== 'number') return invalid;
+  const notification = mode === 'kanboard' ? id === undefined || id === null : !hasId;
+  return { kind: 'call', method: value.method, params, id: id === undefined ? null : id, notification };
+}
+
+/** Decodes (strict UTF-8), parses and classifies a request body. */
+export function parseBody(body: Buffer | undefined, mode: Mode, batchLimit: number): ParsedBody {
+  let value: unknown;
+  try {
+    const text = body && body.length > 0 ? utf8.decode(body) : '';
+    if (text.trim() === '') throw new Error('empty');
+    value = JSON.parse(text);
+  } catch {
+    return { kind: 'error', error: parseError(mode) };
+  }
+  if (Array.isArray(value)) {
+    if (value.length === 0) return { kind: 'error', error: invalidRequest(mode) };
+    if (value.length > batchLimit) return { kind: 'limit', limit: batchLimit };
+    return { kind: 'batch', elements: value.map((v) => classify(v, mode)) };
+  }
+  return { kind: 'single', element: classify(value, mode) };
+}

@@ -1,0 +1,95 @@
+/**
+ * Express glue for POST /jsonrpc.php (Kanboard mode) and POST /rpc (strict mode). Reads the raw
+ * body itself (never express.json, whose errors are HTML), enforces size, method and media type,
+ * and writes the endpoint's answer byte for byte.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { parse as parseContentType } from 'content-type';
+import type { Authenticator } from '../../core/authentication';
+import type { Dispatcher } from '../../core/dispatcher';
+import { jsonRpcCredentials } from '../http/credentials';
+import { requestIdOf } from '../http/requestId';
+import { createEndpoint, limitExceededAnswer, type HttpAnswer } from './endpoint';
+import { createElementDispatcher } from './jaysonDispatch';
+import { errorResponse, strictError } from './wire';
+import { parseError } from './envelope';
+
+export interface JsonRpcRouterOptions {
+  dispatcher: Dispatcher;
+  authenticator: Authenticator;
+  batchLimit: number;
+  bodyLimit: number;
+  apiAuthHeader: string | undefined;
+  logger: { error(details: object, message: string): void };
+}
+
+function send(res: Response, answer: HttpAnswer): void {
+  for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
+  res.status(answer.status);
+  if (answer.status === 204) {
+    res.end();
+    return;
+  }
+  res.setHeader('Content-Type', 'application/json');
+  res.end(answer.body ?? '');
+}
+
+function isJsonMediaType(req: Request): boolean {
+  const header = req.get('content-type');
+  if (!header) return false;
+  try {
+    return parseContentType(header).type === 'application/json';
+  } catch {
+    return false;
+  }
+}
+
+export function jsonRpcRouter(options: JsonRpcRouterOptions): express.Router {
+  const router = express.Router();
+  const elements = createElementDispatcher(options.dispatcher, options.batchLimit);
+  const endpoints = {
+    kanboard: createEndpoint({ mode: 'kanboard', elements, batchLimit: options.batchLimit, dispatcher: options.dispatcher, authenticator: options.authenticator }),
+    strict: createEndpoint({ mode: 'strict', elements, batchLimit: options.batchLimit, dispatcher: options.dispatcher, authenticator: options.authenticator }),
+  };
+  const readBody = express.raw({ type: () => true, limit: options.bodyLimit, inflate: true });
+
+  function handler(mode: 'kanboard' | 'strict') {
+    return async (req: Request, res: Response) => {
+      const requestId = requestIdOf(res);
+      if (mode === 'strict') {
+        if (req.method !== 'POST') {
+          res.setHeader('Allow', 'POST');
+          return send(res, { status: 405, body: JSON.stringify(errorResponse(strictError(-32600, 'Invalid Request', 'method_not_allowed'), null)) });
+        }
+        if (!isJsonMediaType(req)) {
+          return send(res, { status: 415, body: JSON.stringify(errorResponse(strictError(-32600, 'Invalid Request', 'unsupported_media_type'), null)) });
+        }
+      }
+      const body = Buffer.isBuffer(req.body) ? req.body : undefined;
+      const credentials = jsonRpcCredentials(req, options.apiAuthHeader);
+      send(res, await endpoints[mode](body, credentials, requestId));
+    };
+  }
+
+  /** Body-reading failures become JSON-RPC errors, never express's HTML pages. */
+  function bodyErrors(mode: 'kanboard' | 'strict') {
+    return (error: { type?: string; status?: number }, req: Request, res: Response, next: NextFunction) => {
+      void next;
+      if (error.type === 'entity.too.large') return send(res, limitExceededAnswer('body_too_large', options.bodyLimit, 413));
+      if (error.type === 'encoding.unsupported' && mode === 'strict') {
+        return send(res, { status: 415, body: JSON.stringify(errorResponse(strictError(-32600, 'Invalid Request', 'unsupported_media_type'), null)) });
+      }
+      if (error.type === undefined || error.status === undefined || error.status >= 500) {
+        options.logger.error({ err: error, requestId: requestIdOf(res) }, 'unexpected error in JSON-RPC endpoint');
+        const internal = { code: -32603, message: 'Internal error', data: { requestId: requestIdOf(res) } };
+        return send(res, { status: 200, body: JSON.stringify(errorResponse(internal, null)) });
+      }
+      return send(res, { status: 200, body: JSON.stringify(errorResponse(parseError(mode), null)) });
+    };
+  }
+
+  for (const [path, mode] of [['/jsonrpc.php', 'kanboard'], ['/rpc', 'strict']] as const) {
+    router.all(path, readBody, handler(mode), bodyErrors(mode));
+  }
+  return router;
+}

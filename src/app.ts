@@ -1,0 +1,89 @@
+/**
+ * Composition root: wires configuration, database, services, the dispatcher and the adapters into
+ * one express app. Nothing here is a module-level singleton; tests build as many apps as they need.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Knex } from 'knex';
+import type { Config } from './config';
+import type { Logger } from './logger';
+import type { Services } from './core/procedure';
+import { createValidator } from './core/validator';
+import { createDispatcher, type Dispatcher } from './core/dispatcher';
+import type { Authenticator } from './core/authentication';
+import { createAuthenticator } from './auth/authenticator';
+import { createPasswordService } from './auth/passwords';
+import { sha256Hex } from './auth/secrets';
+import { registry } from '../procedures';
+import { requestIdMiddleware } from './adapters/http/requestId';
+import { jsonRpcRouter } from './adapters/jsonrpc/router';
+
+export interface AppDeps {
+  config: Readonly<Config>;
+  db: Knex;
+  logger: Logger;
+  /** Unix seconds; injectable so tests can move time (lockout expiry). */
+  now?: () => number;
+}
+
+export interface RosterApp {
+  app: express.Express;
+  dispatcher: Dispatcher;
+  authenticator: Authenticator;
+  services: Services;
+}
+
+const systemNow = () => Math.floor(Date.now() / 1000);
+
+export function createApp({ config, db, logger, now = systemNow }: AppDeps): RosterApp {
+  const passwords = createPasswordService({ cost: config.bcryptCost, concurrency: config.hashConcurrency });
+  const services: Services = {
+    passwords,
+    now,
+    settings: Object.freeze({
+      kanboardVersion: config.kanboardVersion,
+      applicationUrl: config.applicationUrl,
+      disablePrivateProjects: config.disablePrivateProjects,
+    }),
+  };
+  const validator = createValidator(registry);
+  const dispatcher = createDispatcher({ registry, validator, db, services, logger });
+  const authenticator = createAuthenticator({
+    db,
+    passwords,
+    apiTokenSha256: config.apiToken ? sha256Hex(config.apiToken) : null,
+    lockoutThreshold: config.lockoutThreshold,
+    lockoutMinutes: config.lockoutMinutes,
+    now,
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('json spaces', 0);
+  app.use(requestIdMiddleware);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await db.raw('select 1').timeout(2000);
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'unavailable' });
+    }
+  });
+
+  app.use(jsonRpcRouter({ dispatcher, authenticator, batchLimit: config.batchLimit, bodyLimit: config.bodyLimit, apiAuthHeader: config.apiAuthHeader, logger }));
+
+  app.use((_req, res) => {
+    res.status(404).json({ message: 'Not found' });
+  });
+  app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    void next;
+    logger.error({ err: error, requestId: res.locals.requestId }, 'unhandled error');
+    if (!res.headersSent) res.status(500).json({ message: 'Internal error' });
+  });
+
+  return { app, dispatcher, authenticator, services };
+}

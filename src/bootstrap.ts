@@ -1,0 +1,44 @@
+/**
+ * First-start data: the admin user (id 1, app-admin) and the API token. Each secret that Roster
+ * generates is returned so main.ts can print it once; only hashes are stored. Runs under an advisory
+ * lock so instances starting together on one Postgres create them once.
+ */
+import type { Knex } from 'knex';
+import type { PasswordService } from './core/procedure';
+import { API_TOKEN_SETTING } from './auth/authenticator';
+import { randomBase62, sha256Hex } from './auth/secrets';
+import { countUsers, insertUser } from './db/repositories/users';
+import { getSetting, insertSettingIfAbsent } from './db/repositories/settings';
+
+export interface BootstrapResult {
+  /** Set when the admin was created now. */
+  admin?: { username: string; generatedPassword?: string };
+  /** Set when a token was generated now (API_TOKEN unset and none stored). */
+  generatedApiToken?: string;
+}
+
+export interface BootstrapOptions {
+  adminUsername: string;
+  adminPassword: string | undefined;
+  apiToken: string | undefined;
+  passwords: PasswordService;
+  now: number;
+}
+
+export async function bootstrap(db: Knex, options: BootstrapOptions): Promise<BootstrapResult> {
+  const result: BootstrapResult = {};
+  const generatedPassword = options.adminPassword ? undefined : randomBase62(24);
+  const passwordHash = await options.passwords.hash(options.adminPassword ?? generatedPassword!);
+  await db.transaction(async (trx) => {
+    await trx.raw("SELECT pg_advisory_xact_lock(hashtext('roster.bootstrap'))");
+    if ((await countUsers(trx)) === 0) {
+      await insertUser(trx, { username: options.adminUsername, password: passwordHash, name: null, email: null, role: 'app-admin' });
+      result.admin = { username: options.adminUsername, generatedPassword };
+    }
+    if (!options.apiToken && (await getSetting(trx, API_TOKEN_SETTING)) === null) {
+      const token = randomBase62(48);
+      if (await insertSettingIfAbsent(trx, API_TOKEN_SETTING, sha256Hex(token), options.now)) result.generatedApiToken = token;
+    }
+  });
+  return result;
+}

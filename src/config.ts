@@ -1,0 +1,82 @@
+/**
+ * Configuration: read once from the environment, validated against schemas/config.ts, frozen. A bad
+ * value stops the process with a message naming the variable.
+ */
+import Ajv from 'ajv';
+import bytes from 'bytes';
+import type { FromSchema } from 'json-schema-to-ts';
+import { configAliases, configSchema } from '../schemas/config';
+
+type Raw = FromSchema<typeof configSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  dbPoolSize: number;
+  apiToken: string | undefined;
+  adminUsername: string;
+  adminPassword: string | undefined;
+  apiAuthHeader: string | undefined;
+  batchLimit: number;
+  bodyLimit: number;
+  logLevel: Raw['LOG_LEVEL'];
+  lockoutThreshold: number;
+  lockoutMinutes: number;
+  bcryptCost: number;
+  hashConcurrency: number;
+  applicationUrl: string;
+  kanboardVersion: string;
+  disablePrivateProjects: boolean;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const raw: Record<string, string> = {};
+  for (const name of Object.keys(configSchema.properties)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[name] = value;
+  }
+  for (const [alias, name] of Object.entries(configAliases)) {
+    const value = env[alias];
+    if (raw[name] === undefined && value !== undefined && value !== '') raw[name] = value;
+  }
+  const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: true });
+  const validate = ajv.compile<Raw>(configSchema);
+  if (!validate(raw)) {
+    const problems = (validate.errors ?? []).map((e) => {
+      const name = e.instancePath.slice(1);
+      const given = name in raw ? ` (got ${JSON.stringify(env[name] ?? raw[name])})` : '';
+      return `${name} ${e.message}${given}`;
+    });
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const bodyLimit = bytes.parse(raw.BODY_LIMIT as unknown as string);
+  if (bodyLimit === null || !Number.isFinite(bodyLimit) || bodyLimit < 1) {
+    throw new ConfigError(`Invalid configuration: BODY_LIMIT must be a positive size (got ${JSON.stringify(raw.BODY_LIMIT)})`);
+  }
+  const c = raw as unknown as Required<Raw>;
+  return Object.freeze({
+    port: c.PORT,
+    host: c.HOST,
+    databaseUrl: raw.DATABASE_URL as string | undefined,
+    dataDir: c.DATA_DIR,
+    dbPoolSize: c.DB_POOL_SIZE,
+    apiToken: raw.API_TOKEN as string | undefined,
+    adminUsername: c.ADMIN_USERNAME,
+    adminPassword: raw.ADMIN_PASSWORD as string | undefined,
+    apiAuthHeader: raw.API_AUTH_HEADER as string | undefined,
+    batchLimit: c.BATCH_LIMIT,
+    bodyLimit,
+    logLevel: c.LOG_LEVEL,
+    lockoutThreshold: c.BRUTEFORCE_LOCKDOWN,
+    lockoutMinutes: c.BRUTEFORCE_LOCKDOWN_DURATION,
+    bcryptCost: c.BCRYPT_COST,
+    hashConcurrency: c.HASH_CONCURRENCY,
+    applicationUrl: c.APPLICATION_URL,
+    kanboardVersion: c.KANBOARD_VERSION,
+    disablePrivateProjects: c.DISABLE_PRIVATE_PROJECTS,
+  });
+}

@@ -1,0 +1,143 @@
+/**
+ * The dispatcher: resolve → app-level access → bind → validate → project access → run (in a
+ * transaction when the procedure writes). Every adapter goes through it; procedures never see HTTP.
+ */
+import type { Knex } from 'knex';
+import { AppError, isAppError } from './errors';
+import { assertAccessMapCovers, checkAppAccess, type AccessRule, ACCESS_MAP } from './access';
+import { bindKanboard, bindStrict } from './binding';
+import type { BindingMode } from './coercion';
+import type { Validator } from './validator';
+import type { AnyProcedure, Context, Principal, ProjectRole, Services, Surface } from './procedure';
+import { inTransaction, translatingDbErrors } from '../db/transaction';
+
+export interface DispatcherLogger {
+  error(details: object, message: string): void;
+}
+
+/** Resolves the caller's effective role on a project (null = none); supplied by the project module. */
+export type ProjectRoleResolver = (db: Knex, projectId: number, userId: number) => Promise<string | null>;
+
+export interface DispatcherOptions {
+  registry: readonly AnyProcedure[];
+  validator: Validator;
+  db: Knex;
+  services: Services;
+  logger: DispatcherLogger;
+  access?: ReadonlyMap<string, AccessRule>;
+  projectRole?: ProjectRoleResolver;
+}
+
+export interface CallOptions {
+  principal: Principal;
+  mode: BindingMode;
+  requestId: string;
+  surface: Surface;
+}
+
+export interface Dispatcher {
+  readonly procedures: readonly AnyProcedure[];
+  /** Finds a registered procedure; `caseInsensitive` folds ASCII case (Kanboard mode). */
+  resolve(name: string, caseInsensitive: boolean): AnyProcedure | undefined;
+  accessOf(procedure: AnyProcedure): AccessRule;
+  /** Access checks only (app level, then project level when the params bind and validate). */
+  precheck(procedure: AnyProcedure, rawParams: unknown, options: CallOptions): Promise<AppError | null>;
+  /** Runs one call; resolves with the result or rejects with an AppError (never anything else). */
+  call(procedure: AnyProcedure, rawParams: unknown, options: CallOptions): Promise<unknown>;
+}
+
+const PROJECT_ROLE_RANK: Record<ProjectRole, number> = { 'project-viewer': 1, 'project-member': 2, 'project-manager': 3 };
+
+function isBuiltInProjectRole(role: string): role is ProjectRole {
+  return Object.prototype.hasOwnProperty.call(PROJECT_ROLE_RANK, role);
+}
+
+export function createDispatcher(options: DispatcherOptions): Dispatcher {
+  const { registry, validator, db, services, logger } = options;
+  const access = options.access ?? ACCESS_MAP;
+  assertAccessMapCovers(registry.map((p) => p.name), access);
+
+  const exact = new Map<string, AnyProcedure>();
+  const folded = new Map<string, AnyProcedure>();
+  for (const procedure of registry) {
+    exact.set(procedure.name, procedure);
+    folded.set(procedure.name.toLowerCase(), procedure);
+  }
+  const needsProjectRoles = [...access.values()].some((rule) => typeof rule.user === 'object');
+  if (needsProjectRoles && !options.projectRole) throw new Error('Project-scoped access rules need a project role resolver');
+
+  function ruleOf(procedure: AnyProcedure): AccessRule {
+    const rule = access.get(procedure.name);
+    if (!rule) throw new Error(`No access rule for ${procedure.name}`);
+    return rule;
+  }
+
+  function bindAndValidate(procedure: AnyProcedure, rawParams: unknown, mode: BindingMode): Record<string, unknown> {
+    const list = { names: procedure.params, required: procedure.schema.required?.length ?? 0 };
+    const bound = mode === 'kanboard' ? bindKanboard(rawParams, list) : bindStrict(rawParams, list);
+    return validator.validate(procedure, bound, mode);
+  }
+
+  async function checkProjectAccess(rule: AccessRule, params: Record<string, unknown>, principal: Principal, conn: Knex): Promise<void> {
+    if (principal.kind !== 'user' || typeof rule.user !== 'object') return;
+    const required = rule.user.project;
+    const projectIds = ([] as unknown[]).concat(params[rule.user.param]).filter((v): v is number => typeof v === 'number');
+    for (const projectId of projectIds) {
+      const role = await options.projectRole!(conn, projectId, principal.user.id);
+      if (!role || !isBuiltInProjectRole(role) || PROJECT_ROLE_RANK[role] < PROJECT_ROLE_RANK[required]) {
+        throw new AppError('FORBIDDEN', { required });
+      }
+    }
+  }
+
+  function internal(error: unknown, requestId: string, procedure: string): AppError {
+    if (isAppError(error)) return error;
+    logger.error({ err: error, requestId, procedure }, 'unexpected error in procedure');
+    return new AppError('INTERNAL');
+  }
+
+  return {
+    procedures: registry,
+    resolve(name, caseInsensitive) {
+      return caseInsensitive ? folded.get(name.toLowerCase()) : exact.get(name);
+    },
+    accessOf: ruleOf,
+    async precheck(procedure, rawParams, callOptions) {
+      const rule = ruleOf(procedure);
+      try {
+        checkAppAccess(rule, callOptions.principal);
+      } catch (error) {
+        return internal(error, callOptions.requestId, procedure.name);
+      }
+      let params: Record<string, unknown>;
+      try {
+        params = bindAndValidate(procedure, rawParams, callOptions.mode);
+      } catch {
+        return null; // binding and value failures are answered when the element runs
+      }
+      try {
+        await translatingDbErrors(() => checkProjectAccess(rule, params, callOptions.principal, db));
+        return null;
+      } catch (error) {
+        return internal(error, callOptions.requestId, procedure.name);
+      }
+    },
+    async call(procedure, rawParams, callOptions) {
+      try {
+        const rule = ruleOf(procedure);
+        checkAppAccess(rule, callOptions.principal);
+        const params = bindAndValidate(procedure, rawParams, callOptions.mode);
+        const base = { principal: callOptions.principal, requestId: callOptions.requestId, surface: callOptions.surface, services };
+        const prepared = procedure.prepare ? await procedure.prepare(params, base) : undefined;
+        const run = async (conn: Knex) => {
+          await checkProjectAccess(rule, params, callOptions.principal, conn);
+          const ctx: Context = { ...base, db: conn };
+          return procedure.handler(params, ctx, prepared);
+        };
+        return await (procedure.writes ? inTransaction(db, run) : translatingDbErrors(() => run(db)));
+      } catch (error) {
+        throw internal(error, callOptions.requestId, procedure.name);
+      }
+    },
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * Types shared by the dispatcher, the procedures and the adapters: the procedure descriptor, the
+ * caller (principal) and the per-call context. Types only; no runtime imports.
+ */
+import type { Knex } from 'knex';
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+
+export type AppRole = 'app-user' | 'app-manager' | 'app-admin';
+export type ProjectRole = 'project-viewer' | 'project-member' | 'project-manager';
+
+/** The user behind a user-mode call, as authentication found it. */
+export interface AuthenticatedUser {
+  id: number;
+  username: string;
+  role: AppRole;
+}
+
+export type CredentialKind = 'password' | 'personal_token' | 'app_password';
+
+export type Principal =
+  | { kind: 'app' }
+  | { kind: 'user'; user: AuthenticatedUser; via: CredentialKind };
+
+/** Which adapter a call came through (for logs and audit). */
+export type Surface = 'jsonrpc' | 'rpc' | 'ocs' | 'nmcuser_oidc' | 'cli';
+
+export interface PasswordService {
+  /** Hash a new password off the event loop. */
+  hash(plain: string): Promise<string>;
+  /** Verify a password against a stored bcrypt (`$2y$`, `$2b$`, `$2a$`) hash off the event loop. */
+  verify(plain: string, hash: string): Promise<boolean>;
+}
+
+/** Settings procedures may read; a frozen slice of the process configuration. */
+export interface ProcedureSettings {
+  kanboardVersion: string;
+  applicationUrl: string;
+  disablePrivateProjects: boolean;
+}
+
+export interface Services {
+  passwords: PasswordService;
+  settings: ProcedureSettings;
+  /** Current time in Unix seconds (injectable for tests). */
+  now(): number;
+}
+
+export interface Context {
+  principal: Principal;
+  /** The knex instance or, for writing procedures, the call's transaction. Use nothing else. */
+  db: Knex;
+  requestId: string;
+  surface: Surface;
+  services: Services;
+}
+
+/** A JSON Schema describing a procedure's named params (an object schema with `$id`). */
+export interface ParamsSchema {
+  readonly $id: string;
+  readonly type: 'object';
+  readonly properties: Readonly<Record<string, JSONSchema>>;
+  readonly required?: readonly string[];
+  readonly additionalProperties?: boolean;
+  readonly minProperties?: number;
+}
+
+/** ids are declared as integer-or-digit-string and arrive as numbers (the validator converts them). */
+type NarrowId<T> = [T] extends [readonly (infer E)[]]
+  ? NarrowId<E>[]
+  : string extends T
+    ? number extends T
+      ? Exclude<T, string>
+      : T
+    : T;
+
+/** The params a handler receives: the schema's type, with ids already converted to numbers. */
+export type ParamsOf<S extends ParamsSchema> = S extends JSONSchema ? NarrowAll<FromSchema<S>> : never;
+type NarrowAll<T> = { [K in keyof T]: NarrowId<T[K]> };
+
+export interface Procedure<P = Record<string, unknown>, R = unknown, Prep = unknown> {
+  /** Canonical wire name, e.g. `createUser`. */
+  name: string;
+  /** Served by rpc.discover. */
+  description: string;
+  /** Parameter names in Kanboard's positional order. */
+  params: readonly string[];
+  schema: ParamsSchema;
+  /** JSON Schema of a successful result (documentation). */
+  result: JSONSchema;
+  /** Writing procedures run in one transaction. */
+  writes: boolean;
+  /** Update procedures: a `null` param means "leave unchanged" and is dropped before validation. */
+  nullMeansAbsent?: boolean;
+  /** What Kanboard answers when the call fails (`false`, `null`, `""`, `[]`, `{}`). */
+  failure: unknown;
+  /** Work done before the transaction opens (e.g. password hashing), so no connection is held. */
+  prepare?: (params: P, ctx: Omit<Context, 'db'>) => Promise<Prep>;
+  handler: (params: P, ctx: Context, prepared: Prep) => Promise<R>;
+}
+
+// The registry holds procedures of many param types; handlers are only ever called with params the
+// validator produced from the same descriptor's schema.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyProcedure = Procedure<any, unknown, any>;
+
+/** Declares a procedure with its handler's params typed from its schema. */
+export function defineProcedure<const S extends ParamsSchema, R, Prep = undefined>(
+  descriptor: Omit<Procedure<ParamsOf<S>, R, Prep>, 'schema'> & { schema: S },
+): AnyProcedure {
+  return descriptor as AnyProcedure;
+}

@@ -1,0 +1,88 @@
+/**
+ * Opens the database: node-postgres pool when DATABASE_URL is set, otherwise embedded PGlite in
+ * DATA_DIR (single instance, guarded by a lock file). Migrations run through knex on both.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import ClientPgLite from 'knex-pglite';
+import { lockDataDir, type DataDirLock } from './dataDirLock';
+import { migrationSource } from './migrations';
+
+export type DatabaseKind = 'postgres' | 'pglite';
+
+export interface Database {
+  knex: Knex;
+  kind: DatabaseKind;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** Postgres connection string; unset = embedded PGlite. */
+  url?: string;
+  /** PGlite data directory; `memory://` keeps it in memory (tests). */
+  dataDir: string;
+  poolSize: number;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.url) {
+    const knex = knexFactory({
+      client: 'pg',
+      connection: { connectionString: options.url },
+      pool: { min: 0, max: options.poolSize },
+      acquireConnectionTimeout: 10000,
+    });
+    return { knex, kind: 'postgres', close: () => knex.destroy() };
+  }
+
+  let lock: DataDirLock | undefined;
+  let connection: { filename?: string } = {};
+  if (options.dataDir !== 'memory://') {
+    const dir = path.resolve(options.dataDir);
+    fs.mkdirSync(dir, { recursive: true });
+    lock = lockDataDir(dir);
+    connection = { filename: path.join(dir, 'pgdata') };
+  }
+  try {
+    const knex = knexFactory({ client: ClientPgLite, dialect: 'postgres', connection: connection as Knex.StaticConnectionConfig, acquireConnectionTimeout: 60000 });
+    await knex.raw('select 1');
+    return {
+      knex,
+      kind: 'pglite',
+      async close() {
+        try {
+          await knex.destroy();
+        } finally {
+          lock?.release();
+        }
+      },
+    };
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+function isMigrationLocked(error: unknown): boolean {
+  return !!error && typeof error === 'object' && (error as Error).name === 'MigrationLocked';
+}
+
+/** Applies pending migrations; waits while another instance holds the migration lock. */
+export async function migrateLatest(knex: Knex, timeoutMs = 60000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const [, applied] = (await knex.migrate.latest({ migrationSource })) as [number, string[]];
+      return applied;
+    } catch (error) {
+      if (!isMigrationLocked(error) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+export async function migrateRollback(knex: Knex): Promise<string[]> {
+  const [, reverted] = (await knex.migrate.rollback({ migrationSource }, true)) as [number, string[]];
+  return reverted;
+}

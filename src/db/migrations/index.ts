@@ -1,0 +1,20 @@
+/**
+ * The ordered list of knex migrations. Listed in code (not read from a folder) so the same list runs
+ * from TypeScript sources in tests and from compiled JavaScript in production.
+ */
+import type { Knex } from 'knex';
+import * as initial from './001_initial';
+
+interface Migration {
+  name: string;
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+export const MIGRATIONS: readonly Migration[] = [initial];
+
+export const migrationSource: Knex.MigrationSource<Migration> = {
+  getMigrations: async () => [...MIGRATIONS],
+  getMigrationName: (migration) => migration.name,
+  getMigration: async (migration) => migration,
+};

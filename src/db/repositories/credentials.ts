@@ -1,0 +1,68 @@
+/**
+ * What authentication reads and writes: one query that finds a user by exact username together with
+ * whether the presented secret's SHA-256 matches its personal token or an unrevoked app password,
+ * and the atomic lockout counter (state in the database, so every instance agrees).
+ */
+import type { Knex } from 'knex';
+import type { AppRole } from '../../core/procedure';
+import { toNumber } from './rows';
+
+export interface CredentialUser {
+  id: number;
+  username: string;
+  role: AppRole;
+  passwordHash: string | null;
+  isActive: boolean;
+  twofactorActivated: boolean;
+  nbFailedLogin: number;
+  lockExpirationDate: number;
+  lastLogin: number;
+  tokenMatches: boolean;
+  appPasswordMatches: boolean;
+}
+
+export async function findCredentialUser(db: Knex, username: string, secretSha256: string): Promise<CredentialUser | null> {
+  const result = await db.raw(
+    `SELECT u.id, u.username, u.role, u.password, u.is_active, u.twofactor_activated, u.nb_failed_login,
+            u.lock_expiration_date, u.last_login,
+            (u.api_access_token IS NOT NULL AND u.api_access_token = ?) AS token_matches,
+            EXISTS (SELECT 1 FROM app_passwords a WHERE a.user_id = u.id AND a.token_hash = ? AND a.revoked_at IS NULL) AS app_password_matches
+       FROM users u WHERE u.username = ?`,
+    [secretSha256, secretSha256, username],
+  );
+  const row = (result.rows as Record<string, unknown>[])[0];
+  if (!row) return null;
+  return {
+    id: toNumber(row.id),
+    username: row.username as string,
+    role: row.role as AppRole,
+    passwordHash: row.password as string | null,
+    isActive: row.is_active as boolean,
+    twofactorActivated: row.twofactor_activated as boolean,
+    nbFailedLogin: toNumber(row.nb_failed_login),
+    lockExpirationDate: toNumber(row.lock_expiration_date),
+    lastLogin: toNumber(row.last_login),
+    tokenMatches: row.token_matches as boolean,
+    appPasswordMatches: row.app_password_matches as boolean,
+  };
+}
+
+/** Counts one failure; locks until `now + lockSeconds` once the count exceeds `threshold`. */
+export async function recordFailedLogin(db: Knex, userId: number, now: number, threshold: number, lockSeconds: number): Promise<void> {
+  await db.raw(
+    `UPDATE users SET nb_failed_login = nb_failed_login + 1,
+            lock_expiration_date = CASE WHEN nb_failed_login + 1 > ? THEN ? ELSE lock_expiration_date END
+      WHERE id = ? RETURNING nb_failed_login`,
+    [threshold, now + lockSeconds, userId],
+  );
+}
+
+/** Resets the failure counter and refreshes last_login (at most once a minute). */
+export async function recordSuccessfulLogin(db: Knex, userId: number, now: number): Promise<void> {
+  await db.raw(
+    `UPDATE users SET nb_failed_login = 0, lock_expiration_date = 0,
+            last_login = CASE WHEN last_login <= ? THEN ? ELSE last_login END
+      WHERE id = ?`,
+    [now - 60, now, userId],
+  );
+}
