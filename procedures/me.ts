@@ -3,7 +3,6 @@ import { AppError } from '../src/core/errors';
 import { defineProcedure, type Context } from '../src/core/procedure';
 import { findUserById } from '../src/db/repositories/users';
 import { insertAppPassword } from '../src/db/repositories/appPasswords';
-import { APP_PASSWORD_LENGTH, randomBase62, sha256Hex } from '../src/auth/secrets';
 import { appPasswordResult, createMyAppPasswordParams, noParams, userObject } from '../schemas/users';
 
 function callerOf(ctx: Context) {
@@ -37,11 +36,11 @@ export const createMyAppPassword = defineProcedure({
   failure: false,
   async handler(p, ctx) {
     const caller = callerOf(ctx);
-    const token = randomBase62(APP_PASSWORD_LENGTH);
+    const { token, sha256 } = ctx.services.secrets.newAppPassword();
     const id = await insertAppPassword(ctx.db, {
       userId: caller.id,
       name: p.name,
-      tokenSha256: sha256Hex(token),
+      tokenSha256: sha256,
       createdAt: ctx.services.now(),
       createdBy: caller.username,
     });

@@ -12,7 +12,7 @@ import { createDispatcher, type Dispatcher } from './core/dispatcher';
 import type { Authenticator } from './core/authentication';
 import { createAuthenticator } from './auth/authenticator';
 import { createPasswordService } from './auth/passwords';
-import { sha256Hex } from './auth/secrets';
+import { secretService, sha256Hex } from './auth/secrets';
 import { registry } from '../procedures';
 import { requestIdMiddleware } from './adapters/http/requestId';
 import { jsonRpcRouter } from './adapters/jsonrpc/router';
@@ -38,6 +38,7 @@ export function createApp({ config, db, logger, now = systemNow }: AppDeps): Ros
   const passwords = createPasswordService({ cost: config.bcryptCost, concurrency: config.hashConcurrency });
   const services: Services = {
     passwords,
+    secrets: secretService,
     now,
     settings: Object.freeze({
       kanboardVersion: config.kanboardVersion,

@@ -28,3 +28,11 @@ export function digestsEqual(a: string, b: string): boolean {
 
 /** App passwords minted by Roster: 72 characters of [A-Za-z0-9]. */
 export const APP_PASSWORD_LENGTH = 72;
+
+/** The SecretService handed to procedures. */
+export const secretService = {
+  newAppPassword() {
+    const token = randomBase62(APP_PASSWORD_LENGTH);
+    return { token, sha256: sha256Hex(token) };
+  },
+};

@@ -38,8 +38,15 @@ export interface ProcedureSettings {
   disablePrivateProjects: boolean;
 }
 
+/** Minting of secrets handed out once (only their digests are stored). */
+export interface SecretService {
+  /** A new 72-character app password and the SHA-256 hex digest to store. */
+  newAppPassword(): { token: string; sha256: string };
+}
+
 export interface Services {
   passwords: PasswordService;
+  secrets: SecretService;
   settings: ProcedureSettings;
   /** Current time in Unix seconds (injectable for tests). */
   now(): number;

@@ -1,0 +1,40 @@
+// Lint: TypeScript rules plus the import boundaries of ARCHITECTURE.md ("what may import what").
+const tseslint = require('typescript-eslint');
+const importPlugin = require('eslint-plugin-import');
+
+const zones = [
+  // schemas/ imports nothing but schemas/common
+  { target: './schemas', from: ['./src', './procedures', './test'] },
+  // errors and procedure types import nothing of ours
+  { target: './src/core/errors.ts', from: ['./src', './procedures', './schemas'], except: ['./core/errors.ts'] },
+  { target: './src/core/procedure.ts', from: ['./src', './procedures', './schemas'], except: ['./core/procedure.ts'] },
+  // the database layer knows no procedures, adapters or express
+  { target: './src/db', from: ['./procedures', './src/adapters', './src/app.ts', './src/auth'] },
+  // procedures see schemas, core types/errors and repositories only
+  { target: './procedures', from: ['./src/adapters', './src/auth', './src/app.ts', './src/main.ts', './src/config.ts', './src/db/database.ts', './src/core/dispatcher.ts'] },
+  // the core machinery gets the registry handed in and knows no adapters
+  { target: './src/core', from: ['./procedures', './src/adapters', './src/auth', './src/app.ts'] },
+  { target: './src/core', from: ['./src/db'], except: ['./transaction.ts', './pgErrors.ts'] },
+  // adapters translate; they never touch the database or the procedures, nor each other
+  { target: './src/adapters', from: ['./src/db', './procedures', './src/auth'] },
+];
+
+module.exports = tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'bench/results/**'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { import: importPlugin },
+    settings: { 'import/resolver': { node: { extensions: ['.ts', '.js'] } } },
+    rules: {
+      'import/no-restricted-paths': ['error', { zones }],
+      'import/no-cycle': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+);

@@ -1,0 +1,40 @@
+/**
+ * Two projects run the same suite: on embedded PGlite (always) and on a real Postgres (a fresh
+ * database per test file) when TEST_DATABASE_URL or 127.0.0.1:5432 answers. In CI, Postgres is
+ * required.
+ */
+const { Client } = require('pg');
+
+const POSTGRES_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function postgresAnswers() {
+  const client = new Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+const base = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  testTimeout: 30000,
+};
+
+module.exports = async () => {
+  const projects = [{ ...base, displayName: 'pglite', globals: { ROSTER_TEST_DB: 'pglite' } }];
+  if (await postgresAnswers()) {
+    projects.push({ ...base, displayName: 'postgres', globals: { ROSTER_TEST_DB: 'postgres', ROSTER_TEST_POSTGRES_URL: POSTGRES_URL } });
+  } else if (process.env.CI) {
+    throw new Error(`CI requires Postgres for the test suite, but ${POSTGRES_URL} does not answer`);
+  } else {
+    console.warn(`Postgres at ${POSTGRES_URL} does not answer: running the suite on PGlite only.`);
+  }
+  return { projects, maxWorkers: process.env.CI ? 2 : '50%' };
+};
