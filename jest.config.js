@@ -28,13 +28,22 @@ const base = {
 };
 
 module.exports = async () => {
-  const projects = [{ ...base, displayName: 'pglite', globals: { ROSTER_TEST_DB: 'pglite' } }];
+  // Process tests start their own service: the embedded one in the pglite project, the Postgres one
+  // in the postgres project.
+  const projects = [
+    { ...base, displayName: 'pglite', globals: { ROSTER_TEST_DB: 'pglite' }, testPathIgnorePatterns: ['/test/process/postgres\\.test\\.ts$'] },
+  ];
   if (await postgresAnswers()) {
-    projects.push({ ...base, displayName: 'postgres', globals: { ROSTER_TEST_DB: 'postgres', ROSTER_TEST_POSTGRES_URL: POSTGRES_URL } });
+    projects.push({
+      ...base,
+      displayName: 'postgres',
+      globals: { ROSTER_TEST_DB: 'postgres', ROSTER_TEST_POSTGRES_URL: POSTGRES_URL },
+      testPathIgnorePatterns: ['/test/process/embedded\\.test\\.ts$'],
+    });
   } else if (process.env.CI) {
     throw new Error(`CI requires Postgres for the test suite, but ${POSTGRES_URL} does not answer`);
   } else {
     console.warn(`Postgres at ${POSTGRES_URL} does not answer: running the suite on PGlite only.`);
   }
-  return { projects, maxWorkers: process.env.CI ? 2 : '50%' };
+  return { projects, testTimeout: 30000, maxWorkers: process.env.CI ? 2 : '50%' };
 };

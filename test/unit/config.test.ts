@@ -1,0 +1,83 @@
+import { ConfigError, loadConfig } from '../../src/config';
+
+test('defaults', () => {
+  expect(loadConfig({})).toEqual({
+    port: 8080,
+    host: '127.0.0.1',
+    databaseUrl: undefined,
+    dataDir: './data',
+    dbPoolSize: 10,
+    apiToken: undefined,
+    adminUsername: 'admin',
+    adminPassword: undefined,
+    apiAuthHeader: undefined,
+    batchLimit: 100,
+    bodyLimit: 1048576,
+    logLevel: 'info',
+    lockoutThreshold: 6,
+    lockoutMinutes: 15,
+    bcryptCost: 10,
+    hashConcurrency: 2,
+    applicationUrl: 'http://localhost/',
+    kanboardVersion: '1.2.53',
+    disablePrivateProjects: false,
+  });
+  expect(Object.isFrozen(loadConfig({}))).toBe(true);
+});
+
+test('values are read and converted', () => {
+  const config = loadConfig({
+    PORT: '9000',
+    DATABASE_URL: 'postgres://u@h:5432/db',
+    API_TOKEN: 'tok',
+    API_AUTH_HEADER: 'X-API-Auth',
+    BATCH_LIMIT: '7',
+    BODY_LIMIT: '512kb',
+    DISABLE_PRIVATE_PROJECTS: 'true',
+    BRUTEFORCE_LOCKDOWN: '3',
+  });
+  expect(config).toMatchObject({
+    port: 9000,
+    databaseUrl: 'postgres://u@h:5432/db',
+    apiToken: 'tok',
+    apiAuthHeader: 'X-API-Auth',
+    batchLimit: 7,
+    bodyLimit: 524288,
+    disablePrivateProjects: true,
+    lockoutThreshold: 3,
+  });
+  expect(loadConfig({ BODY_LIMIT: '2048' }).bodyLimit).toBe(2048);
+});
+
+test('empty values count as unset', () => {
+  expect(loadConfig({ PORT: '', API_TOKEN: '' })).toMatchObject({ port: 8080, apiToken: undefined });
+});
+
+test('the contract names are accepted as aliases; the issue names win', () => {
+  expect(loadConfig({ API_AUTHENTICATION_TOKEN: 'a', MAX_BATCH_LENGTH: '5', MAX_BODY_BYTES: '100' })).toMatchObject({
+    apiToken: 'a',
+    batchLimit: 5,
+    bodyLimit: 100,
+  });
+  expect(loadConfig({ API_AUTHENTICATION_TOKEN: 'a', API_TOKEN: 'b' }).apiToken).toBe('b');
+});
+
+test.each([
+  ['PORT', 'abc', 'PORT must be integer (got "abc")'],
+  ['PORT', '70000', 'PORT must be <= 65535'],
+  ['BATCH_LIMIT', '0', 'BATCH_LIMIT must be >= 1'],
+  ['BODY_LIMIT', 'huge', 'BODY_LIMIT must match pattern'],
+  ['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be equal to one of the allowed values'],
+  ['DATABASE_URL', 'mysql://x', 'DATABASE_URL must match pattern'],
+  ['ADMIN_PASSWORD', '123', 'ADMIN_PASSWORD must NOT have fewer than 6 characters'],
+  ['APPLICATION_URL', 'http://x', 'APPLICATION_URL must match pattern'],
+  ['DISABLE_PRIVATE_PROJECTS', 'maybe', 'DISABLE_PRIVATE_PROJECTS must be boolean'],
+  ['API_AUTH_HEADER', 'X API', 'API_AUTH_HEADER must match pattern'],
+])('%s=%s is refused with a message naming it', (name, value, message) => {
+  expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+  expect(() => loadConfig({ [name]: value })).toThrow(message);
+});
+
+test('unknown environment variables are ignored', () => {
+  expect(() => loadConfig({ HOME: '/root', SOMETHING_ELSE: 'x' })).not.toThrow();
+});
