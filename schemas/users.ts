@@ -39,7 +39,8 @@ export const createUserParams = {
     password: { type: 'string', minLength: 6, description: 'At least 6 characters; stored hashed' },
     name: { ...nullableString(255), default: '', description: 'Full name (nullable)' },
     email: { ...email, type: ['string', 'null'], default: '', description: 'Email address (nullable)' },
-    role: { ...appRole, default: 'app-user' },
+    // type: null is not an app role and, like every non-nullable optional param, reports keyword `type` (§2.3)
+    role: { type: 'string', ...appRole, default: 'app-user' },
   },
   required: ['username', 'password'],
   additionalProperties: false,

@@ -54,8 +54,10 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
 
   return {
     async authenticate(credentials: Credentials | null, { allowAppToken }: AuthenticateOptions) {
-      if (!credentials || credentials.secret === '') return null;
-      if (credentials.username === APP_TOKEN_USERNAME) return allowAppToken ? appToken(credentials.secret) : null;
+      if (!credentials) return null;
+      if (credentials.username === APP_TOKEN_USERNAME) {
+        return allowAppToken && credentials.secret !== '' ? appToken(credentials.secret) : null;
+      }
       return user(credentials);
     },
   };

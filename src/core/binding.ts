@@ -27,20 +27,26 @@ function fromPositions(values: readonly unknown[], names: readonly string[]): Re
   return Object.fromEntries(values.map((value, index) => [names[index], value]));
 }
 
-/** Kanboard's binding. Throws WRONG_ARGUMENTS with Kanboard's `data` string. */
+/**
+ * Kanboard's binding. Throws WRONG_ARGUMENTS with Kanboard's `data` string. `raw` is an array, an
+ * object, or a Map when the adapter had to keep the source order of integer-like keys (JSON.parse
+ * lists them in ascending order, but `{"1":…,"0":…}` is not positional).
+ */
 export function bindKanboard(raw: unknown, list: ParamList): Record<string, unknown> {
   if (raw === undefined || raw === null) raw = [];
-  const isArray = Array.isArray(raw);
-  const obj = raw as Record<string, unknown>;
-  const keys = isArray ? [] : Object.keys(obj);
-  const n = isArray ? (raw as unknown[]).length : keys.length;
-  if (n < list.required) throw wrongArguments('Wrong number of arguments');
-  if (n > list.names.length) throw wrongArguments('Too many arguments');
-  if (isArray) return fromPositions(raw as unknown[], list.names);
-  if (isPositionalObject(keys)) return fromPositions(keys.map((k) => obj[k]), list.names);
+  if (Array.isArray(raw)) {
+    if (raw.length < list.required) throw wrongArguments('Wrong number of arguments');
+    if (raw.length > list.names.length) throw wrongArguments('Too many arguments');
+    return fromPositions(raw, list.names);
+  }
+  const entries = raw instanceof Map ? new Map(raw as Map<string, unknown>) : new Map(Object.entries(raw as Record<string, unknown>));
+  const keys = [...entries.keys()];
+  if (keys.length < list.required) throw wrongArguments('Wrong number of arguments');
+  if (keys.length > list.names.length) throw wrongArguments('Too many arguments');
+  if (isPositionalObject(keys)) return fromPositions([...entries.values()], list.names);
   const bound: [string, unknown][] = [];
   list.names.forEach((name, index) => {
-    if (Object.prototype.hasOwnProperty.call(obj, name)) bound.push([name, obj[name]]);
+    if (entries.has(name)) bound.push([name, entries.get(name)]);
     else if (index < list.required) throw wrongArguments(`Missing argument: ${name}`);
   });
   return Object.fromEntries(bound);

@@ -52,6 +52,14 @@ function isBuiltInProjectRole(role: string): role is ProjectRole {
   return Object.prototype.hasOwnProperty.call(PROJECT_ROLE_RANK, role);
 }
 
+/**
+ * ASCII-only case folding (Kanboard mode): String#toLowerCase would also fold e.g. KELVIN SIGN
+ * U+212A to "k" and let a non-ASCII name reach a procedure.
+ */
+function foldAscii(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
+}
+
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { registry, validator, db, services, logger } = options;
   const access = options.access ?? ACCESS_MAP;
@@ -61,7 +69,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const folded = new Map<string, AnyProcedure>();
   for (const procedure of registry) {
     exact.set(procedure.name, procedure);
-    folded.set(procedure.name.toLowerCase(), procedure);
+    folded.set(foldAscii(procedure.name), procedure);
   }
   const needsProjectRoles = [...access.values()].some((rule) => typeof rule.user === 'object');
   if (needsProjectRoles && !options.projectRole) throw new Error('Project-scoped access rules need a project role resolver');
@@ -99,7 +107,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   return {
     procedures: registry,
     resolve(name, caseInsensitive) {
-      return caseInsensitive ? folded.get(name.toLowerCase()) : exact.get(name);
+      return caseInsensitive ? folded.get(foldAscii(name)) : exact.get(name);
     },
     accessOf: ruleOf,
     async precheck(procedure, rawParams, callOptions) {

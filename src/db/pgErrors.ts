@@ -16,7 +16,8 @@ const UNIQUE: Record<string, { resource: string; field?: string }> = {
   app_passwords_token_hash_unique: { resource: 'app_password', field: 'token' },
 };
 
-const INVALID_VALUE = new Set(['23502', '22001', '22P02', '22003', '23514']);
+// 22021: a NUL or other character the database cannot store inside a text value.
+const INVALID_VALUE = new Set(['23502', '22001', '22P02', '22003', '23514', '22021']);
 
 interface PgLikeError {
   code?: unknown;

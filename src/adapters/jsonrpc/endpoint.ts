@@ -50,9 +50,11 @@ export function createEndpoint(options: EndpointOptions) {
   const surface: Surface = mode === 'kanboard' ? 'jsonrpc' : 'rpc';
   const caseInsensitive = mode === 'kanboard';
 
+  const resolve = (name: string) => dispatcher.resolve(name, caseInsensitive);
+
   async function runElement(element: Element, principal: Principal, requestId: string): Promise<WireResponse | null> {
     if (element.kind === 'invalid') return errorResponse(element.error, null);
-    const procedure = dispatcher.resolve(element.method, caseInsensitive);
+    const procedure = resolve(element.method);
     if (!procedure) {
       if (element.notification) return null;
       return errorResponse(
@@ -68,7 +70,7 @@ export function createEndpoint(options: EndpointOptions) {
   /** Kanboard §5.4: if any element would be denied, nothing runs and the answer is one 403. */
   async function batchDenied(calls: CallElement[], principal: Principal, requestId: string): Promise<boolean> {
     for (const call of calls) {
-      const procedure = dispatcher.resolve(call.method, caseInsensitive);
+      const procedure = resolve(call.method);
       if (!procedure) continue;
       const denial = await dispatcher.precheck(procedure, call.params, { principal, mode, requestId, surface });
       if (denial?.code === 'FORBIDDEN') return true;

@@ -2,6 +2,7 @@
  * Parsing a body into JSON-RPC elements and the shape rules of the contract (§1.2–§1.4), which
  * differ between Kanboard mode and strict mode.
  */
+import { findNodeAtLocation, parseTree, type Node } from 'jsonc-parser';
 import { INVALID_REQUEST, PARSE_ERROR, strictError, type Mode, type WireError } from './wire';
 
 export interface CallElement {
@@ -60,11 +61,38 @@ function classify(value: unknown, mode: Mode): Element {
   return { kind: 'call', method: value.method, params, id: id === undefined ? null : id, notification };
 }
 
+const INTEGER_KEY = /^(0|[1-9][0-9]*)$/;
+
+function needsSourceKeyOrder(element: Element): boolean {
+  if (element.kind !== 'call' || !element.params || Array.isArray(element.params)) return false;
+  const keys = Object.keys(element.params);
+  return keys.length > 1 && keys.every((k) => INTEGER_KEY.test(k));
+}
+
+/**
+ * Kanboard binds `{"0":…,"1":…}` by position only when the keys come in that order in the body;
+ * JSON.parse sorts integer-like keys, so their source order is read from a syntax tree and the
+ * params are handed on as a Map in that order. Only bodies with such params pay for this.
+ */
+function keepSourceKeyOrder(text: string, elements: Element[], isBatch: boolean): void {
+  if (!elements.some(needsSourceKeyOrder)) return;
+  const tree = parseTree(text);
+  if (!tree) return;
+  elements.forEach((element, index) => {
+    if (!needsSourceKeyOrder(element) || element.kind !== 'call') return;
+    const paramsNode: Node | undefined = findNodeAtLocation(tree, isBatch ? [index, 'params'] : ['params']);
+    const keys = [...new Set((paramsNode?.children ?? []).map((property) => String(property.children?.[0]?.value)))];
+    const values = element.params as Record<string, unknown>;
+    if (keys.length === Object.keys(values).length) element.params = new Map(keys.map((k) => [k, values[k]]));
+  });
+}
+
 /** Decodes (strict UTF-8), parses and classifies a request body. */
 export function parseBody(body: Buffer | undefined, mode: Mode, batchLimit: number): ParsedBody {
   let value: unknown;
+  let text: string;
   try {
-    const text = body && body.length > 0 ? utf8.decode(body) : '';
+    text = body && body.length > 0 ? utf8.decode(body) : '';
     if (text.trim() === '') throw new Error('empty');
     value = JSON.parse(text);
   } catch {
@@ -73,7 +101,11 @@ export function parseBody(body: Buffer | undefined, mode: Mode, batchLimit: numb
   if (Array.isArray(value)) {
     if (value.length === 0) return { kind: 'error', error: invalidRequest(mode) };
     if (value.length > batchLimit) return { kind: 'limit', limit: batchLimit };
-    return { kind: 'batch', elements: value.map((v) => classify(v, mode)) };
+    const elements = value.map((v) => classify(v, mode));
+    if (mode === 'kanboard') keepSourceKeyOrder(text, elements, true);
+    return { kind: 'batch', elements };
   }
-  return { kind: 'single', element: classify(value, mode) };
+  const element = classify(value, mode);
+  if (mode === 'kanboard') keepSourceKeyOrder(text, [element], false);
+  return { kind: 'single', element };
 }

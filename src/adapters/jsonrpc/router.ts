@@ -79,7 +79,9 @@ export function jsonRpcRouter(options: JsonRpcRouterOptions): express.Router {
       if (error.type === 'encoding.unsupported' && mode === 'strict') {
         return send(res, { status: 415, body: JSON.stringify(errorResponse(strictError(-32600, 'Invalid Request', 'unsupported_media_type'), null)) });
       }
-      if (error.type === undefined || error.status === undefined || error.status >= 500) {
+      // 4xx errors from reading the body (e.g. a corrupt gzip body, which has no `type`) are the
+      // client's malformed input → -32700; anything else is unexpected → -32603.
+      if (error.status === undefined || error.status >= 500) {
         options.logger.error({ err: error, requestId: requestIdOf(res) }, 'unexpected error in JSON-RPC endpoint');
         const internal = { code: -32603, message: 'Internal error', data: { requestId: requestIdOf(res) } };
         return send(res, { status: 200, body: JSON.stringify(errorResponse(internal, null)) });
