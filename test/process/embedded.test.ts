@@ -3,6 +3,7 @@
  * API token once, the data directory is locked against a second process, SIGTERM closes cleanly and
  * a warm start finds the data again. (Runs once per project; it uses its own data directory.)
  */
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -70,5 +71,24 @@ test('a bad configuration value stops the process with a message naming the vari
     const result = await runToExit({ DATA_DIR: dataDir, [name]: value });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`Invalid configuration: ${name}`);
+  }
+});
+
+test('npm run migrate applies, then reports up to date, and --rollback reverts', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-migrate-'));
+  const script = path.resolve(__dirname, '../../dist/src/migrateCommand.js');
+  const run = (...args: string[]) =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      execFile(process.execPath, [script, ...args], { env: { PATH: process.env.PATH ?? '', DATA_DIR: dir } }, (error, stdout, stderr) =>
+        resolve({ code: error ? (error as { code?: number }).code ?? 1 : 0, out: stdout + stderr }),
+      );
+    });
+  try {
+    expect(await run()).toEqual({ code: 0, out: 'Applied: 001_initial\n' });
+    expect(await run()).toEqual({ code: 0, out: 'Already up to date.\n' });
+    expect(await run('--rollback')).toEqual({ code: 0, out: 'Reverted: 001_initial\n' });
+    expect(await run()).toEqual({ code: 0, out: 'Applied: 001_initial\n' });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
