@@ -22,7 +22,7 @@ export const configSchema = {
     BRUTEFORCE_LOCKDOWN_DURATION: { type: 'integer', minimum: 1, maximum: 525600, default: 15, description: 'Lock duration in minutes' },
     BCRYPT_COST: { type: 'integer', minimum: 10, maximum: 15, default: 10, description: 'bcrypt cost of new password hashes' },
     HASH_CONCURRENCY: { type: 'integer', minimum: 1, maximum: 64, default: 2, description: 'Password hashes computed at once (off the event loop)' },
-    APPLICATION_URL: { type: 'string', pattern: '^https?://.+/$', default: 'http://localhost/', description: 'Base URL of project links; must end with /' },
+    BASE_URL: { type: 'string', pattern: '^https?://.+/$', default: 'http://localhost/', description: 'Base URL of project links (url.board, url.list); must end with /' },
     KANBOARD_VERSION: { type: 'string', minLength: 1, default: '1.2.53', description: 'What getVersion answers' },
     DISABLE_PRIVATE_PROJECTS: { type: 'boolean', default: false, description: 'Refuse createMyPrivateProject' },
   },
@@ -34,4 +34,5 @@ export const configAliases = {
   API_AUTHENTICATION_TOKEN: 'API_TOKEN',
   MAX_BATCH_LENGTH: 'BATCH_LIMIT',
   MAX_BODY_BYTES: 'BODY_LIMIT',
+  APPLICATION_URL: 'BASE_URL',
 } as const;

@@ -8,7 +8,10 @@ import type { Config } from './config';
 import type { Logger } from './logger';
 import type { Services } from './core/procedure';
 import { createValidator } from './core/validator';
-import { createDispatcher, type Dispatcher } from './core/dispatcher';
+import { buildOpenRpcDocument } from './core/openrpc';
+import { version as ROSTER_VERSION } from '../package.json';
+import { createDispatcher, type Dispatcher, type ProjectAccess } from './core/dispatcher';
+import { firstVisibleProject, projectRoleOf, roleSatisfies } from './db/repositories/projectAccess';
 import type { Authenticator } from './core/authentication';
 import { createAuthenticator } from './auth/authenticator';
 import { createPasswordService } from './auth/passwords';
@@ -36,7 +39,9 @@ const systemNow = () => Math.floor(Date.now() / 1000);
 
 export function createApp({ config, db, logger, now = systemNow }: AppDeps): RosterApp {
   const passwords = createPasswordService({ cost: config.bcryptCost, concurrency: config.hashConcurrency });
+  let apiDescription: object = {};
   const services: Services = {
+    apiDescription: () => apiDescription,
     passwords,
     secrets: secretService,
     now,
@@ -47,7 +52,17 @@ export function createApp({ config, db, logger, now = systemNow }: AppDeps): Ros
     }),
   };
   const validator = createValidator(registry);
-  const dispatcher = createDispatcher({ registry, validator, db, services, logger });
+  const projectAccess: ProjectAccess = {
+    allows: async (conn, projectId, userId, minimum) => roleSatisfies(await projectRoleOf(conn, projectId, userId), minimum),
+    anyVisible: async (conn, by, value, userId, minimum) => (await firstVisibleProject(conn, by, value, userId, minimum)) !== null,
+  };
+  const dispatcher = createDispatcher({ registry, validator, db, services, logger, projectAccess });
+  apiDescription = buildOpenRpcDocument({
+    procedures: registry,
+    accessOf: dispatcher.accessOf,
+    schemaOf: (name) => validator.schemaOf(name),
+    version: ROSTER_VERSION,
+  });
   const authenticator = createAuthenticator({
     db,
     passwords,
@@ -75,6 +90,9 @@ export function createApp({ config, db, logger, now = systemNow }: AppDeps): Ros
     }
   });
 
+  app.get('/openrpc.json', (_req, res) => {
+    res.json(apiDescription);
+  });
   app.use(jsonRpcRouter({ dispatcher, authenticator, batchLimit: config.batchLimit, bodyLimit: config.bodyLimit, apiAuthHeader: config.apiAuthHeader, logger }));
 
   app.use((_req, res) => {

@@ -35,27 +35,29 @@ export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   const raw: Record<string, string> = {};
+  /** The variable each value came from (an alias, when only the alias was set). */
+  const source: Record<string, string> = {};
   for (const name of Object.keys(configSchema.properties)) {
     const value = env[name];
-    if (value !== undefined && value !== '') raw[name] = value;
+    if (value !== undefined && value !== '') [raw[name], source[name]] = [value, name];
   }
   for (const [alias, name] of Object.entries(configAliases)) {
     const value = env[alias];
-    if (raw[name] === undefined && value !== undefined && value !== '') raw[name] = value;
+    if (raw[name] === undefined && value !== undefined && value !== '') [raw[name], source[name]] = [value, alias];
   }
   const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: true });
   const validate = ajv.compile<Raw>(configSchema);
   if (!validate(raw)) {
     const problems = (validate.errors ?? []).map((e) => {
-      const name = e.instancePath.slice(1);
-      const given = name in raw ? ` (got ${JSON.stringify(env[name] ?? raw[name])})` : '';
+      const name = source[e.instancePath.slice(1)] ?? e.instancePath.slice(1);
+      const given = name in env ? ` (got ${JSON.stringify(env[name])})` : '';
       return `${name} ${e.message}${given}`;
     });
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const bodyLimit = bytes.parse(raw.BODY_LIMIT as unknown as string);
   if (bodyLimit === null || !Number.isFinite(bodyLimit) || bodyLimit < 1) {
-    throw new ConfigError(`Invalid configuration: BODY_LIMIT must be a positive size (got ${JSON.stringify(raw.BODY_LIMIT)})`);
+    throw new ConfigError(`Invalid configuration: ${source.BODY_LIMIT ?? 'BODY_LIMIT'} must be a positive size (got ${JSON.stringify(raw.BODY_LIMIT)})`);
   }
   const c = raw as unknown as Required<Raw>;
   return Object.freeze({
@@ -75,7 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     lockoutMinutes: c.BRUTEFORCE_LOCKDOWN_DURATION,
     bcryptCost: c.BCRYPT_COST,
     hashConcurrency: c.HASH_CONCURRENCY,
-    applicationUrl: c.APPLICATION_URL,
+    applicationUrl: c.BASE_URL,
     kanboardVersion: c.KANBOARD_VERSION,
     disablePrivateProjects: c.DISABLE_PRIVATE_PROJECTS,
   });

@@ -4,7 +4,7 @@
  */
 import type { Knex } from 'knex';
 import { AppError, isAppError } from './errors';
-import { assertAccessMapCovers, checkAppAccess, type AccessRule, ACCESS_MAP } from './access';
+import { assertAccessMapCovers, checkAppAccess, type AccessRule, type ProjectLookup, ACCESS_MAP } from './access';
 import { bindKanboard, bindStrict } from './binding';
 import type { BindingMode } from './coercion';
 import type { Validator } from './validator';
@@ -15,8 +15,13 @@ export interface DispatcherLogger {
   error(details: object, message: string): void;
 }
 
-/** Resolves the caller's effective role on a project (null = none); supplied by the project module. */
-export type ProjectRoleResolver = (db: Knex, projectId: number, userId: number) => Promise<string | null>;
+/** Project-scoped access checks, supplied by app.ts from the project repositories. */
+export interface ProjectAccess {
+  /** Whether the user's effective role on the project is a built-in role ≥ `minimum`. */
+  allows(db: Knex, projectId: number, userId: number, minimum: ProjectRole): Promise<boolean>;
+  /** Whether some project matching the lookup is visible to the user with at least `minimum`. */
+  anyVisible(db: Knex, by: ProjectLookup, value: string, userId: number, minimum: ProjectRole): Promise<boolean>;
+}
 
 export interface DispatcherOptions {
   registry: readonly AnyProcedure[];
@@ -25,7 +30,7 @@ export interface DispatcherOptions {
   services: Services;
   logger: DispatcherLogger;
   access?: ReadonlyMap<string, AccessRule>;
-  projectRole?: ProjectRoleResolver;
+  projectAccess?: ProjectAccess;
 }
 
 export interface CallOptions {
@@ -44,12 +49,6 @@ export interface Dispatcher {
   precheck(procedure: AnyProcedure, rawParams: unknown, options: CallOptions): Promise<AppError | null>;
   /** Runs one call; resolves with the result or rejects with an AppError (never anything else). */
   call(procedure: AnyProcedure, rawParams: unknown, options: CallOptions): Promise<unknown>;
-}
-
-const PROJECT_ROLE_RANK: Record<ProjectRole, number> = { 'project-viewer': 1, 'project-member': 2, 'project-manager': 3 };
-
-function isBuiltInProjectRole(role: string): role is ProjectRole {
-  return Object.prototype.hasOwnProperty.call(PROJECT_ROLE_RANK, role);
 }
 
 /**
@@ -72,7 +71,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     folded.set(foldAscii(procedure.name), procedure);
   }
   const needsProjectRoles = [...access.values()].some((rule) => typeof rule.user === 'object');
-  if (needsProjectRoles && !options.projectRole) throw new Error('Project-scoped access rules need a project role resolver');
+  if (needsProjectRoles && !options.projectAccess) throw new Error('Project-scoped access rules need a project access service');
 
   function ruleOf(procedure: AnyProcedure): AccessRule {
     const rule = access.get(procedure.name);
@@ -88,13 +87,17 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   async function checkProjectAccess(rule: AccessRule, params: Record<string, unknown>, principal: Principal, conn: Knex): Promise<void> {
     if (principal.kind !== 'user' || typeof rule.user !== 'object') return;
-    const required = rule.user.project;
-    const projectIds = ([] as unknown[]).concat(params[rule.user.param]).filter((v): v is number => typeof v === 'number');
+    const { project: required, param, lookup } = rule.user;
+    const projects = options.projectAccess!;
+    const denied = () => new AppError('FORBIDDEN', { required });
+    if (lookup) {
+      // Unknown and invisible look the same: 403 whether or not a project matches (§5.3).
+      if (!(await projects.anyVisible(conn, lookup, String(params[param]), principal.user.id, required))) throw denied();
+      return;
+    }
+    const projectIds = ([] as unknown[]).concat(params[param]).filter((v): v is number => typeof v === 'number');
     for (const projectId of projectIds) {
-      const role = await options.projectRole!(conn, projectId, principal.user.id);
-      if (!role || !isBuiltInProjectRole(role) || PROJECT_ROLE_RANK[role] < PROJECT_ROLE_RANK[required]) {
-        throw new AppError('FORBIDDEN', { required });
-      }
+      if (!(await projects.allows(conn, projectId, principal.user.id, required))) throw denied();
     }
   }
 

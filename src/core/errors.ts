@@ -10,6 +10,8 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   'ALREADY_EXISTS',
   'FORBIDDEN',
+  /** The procedure itself refuses the change (e.g. removing the `admin` group): Kanboard answers a failure value. */
+  'REFUSED',
   'UNAUTHENTICATED',
   'PRECONDITION_FAILED',
   'RATE_LIMITED',
@@ -39,6 +41,8 @@ export interface ErrorDetails {
   errors?: ParamError[];
   /** Kanboard's binding message for WRONG_ARGUMENTS ("Wrong number of arguments", …). */
   message?: string;
+  /** What Kanboard answers for this failure when it differs from the procedure's failure value. */
+  failureValue?: unknown;
 }
 
 export class AppError extends Error {

@@ -50,6 +50,8 @@ export interface Services {
   settings: ProcedureSettings;
   /** Current time in Unix seconds (injectable for tests). */
   now(): number;
+  /** The OpenRPC document of the JSON-RPC surface (rpc.discover). */
+  apiDescription(): object;
 }
 
 export interface Context {

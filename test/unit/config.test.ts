@@ -60,6 +60,8 @@ test('the contract names are accepted as aliases; the issue names win', () => {
     bodyLimit: 100,
   });
   expect(loadConfig({ API_AUTHENTICATION_TOKEN: 'a', API_TOKEN: 'b' }).apiToken).toBe('b');
+  expect(loadConfig({ APPLICATION_URL: 'https://kb.example/' }).applicationUrl).toBe('https://kb.example/');
+  expect(loadConfig({ APPLICATION_URL: 'https://a/', BASE_URL: 'https://b/' }).applicationUrl).toBe('https://b/');
 });
 
 test.each([
@@ -70,7 +72,8 @@ test.each([
   ['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be equal to one of the allowed values'],
   ['DATABASE_URL', 'mysql://x', 'DATABASE_URL must match pattern'],
   ['ADMIN_PASSWORD', '123', 'ADMIN_PASSWORD must NOT have fewer than 6 characters'],
-  ['APPLICATION_URL', 'http://x', 'APPLICATION_URL must match pattern'],
+  ['BASE_URL', 'http://x', 'BASE_URL must match pattern'],
+  ['APPLICATION_URL', 'ftp://x/', 'APPLICATION_URL must match pattern'],
   ['DISABLE_PRIVATE_PROJECTS', 'maybe', 'DISABLE_PRIVATE_PROJECTS must be boolean'],
   ['API_AUTH_HEADER', 'X API', 'API_AUTH_HEADER must match pattern'],
 ])('%s=%s is refused with a message naming it', (name, value, message) => {

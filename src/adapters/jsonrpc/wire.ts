@@ -44,6 +44,7 @@ export const STRICT_ERRORS: Record<ErrorCode, StrictMapper> = {
   NOT_FOUND: (d) => strictError(-32001, 'Not found', 'not_found', { resource: d.resource, id: d.id }),
   ALREADY_EXISTS: (d) => strictError(-32002, 'Already exists', 'already_exists', { resource: d.resource, field: d.field }),
   FORBIDDEN: (d) => strictError(-32003, 'Forbidden', d.reason ?? 'forbidden', { required: d.required }),
+  REFUSED: () => strictError(-32003, 'Forbidden', 'forbidden'),
   UNAUTHENTICATED: () => strictError(-32004, 'Unauthenticated', 'unauthenticated'),
   PRECONDITION_FAILED: (d) => strictError(-32005, 'Precondition failed', d.reason ?? 'precondition_failed'),
   RATE_LIMITED: (d) => strictError(-32006, 'Rate limited', 'rate_limited', { retryAfterMs: d.retryAfterMs }),
@@ -65,6 +66,7 @@ export const KANBOARD_ERRORS: Record<ErrorCode, KanboardMapper> = {
   NOT_FOUND: failureValue,
   ALREADY_EXISTS: failureValue,
   FORBIDDEN: () => ({ error: { code: 403, message: 'Forbidden' } }),
+  REFUSED: failureValue,
   UNAUTHENTICATED: () => ({ error: { code: 401, message: 'Unauthorized' } }),
   PRECONDITION_FAILED: failureValue,
   RATE_LIMITED: (d, requestId) => ({ error: STRICT_ERRORS.RATE_LIMITED(d, requestId) }),
@@ -76,7 +78,8 @@ export const KANBOARD_ERRORS: Record<ErrorCode, KanboardMapper> = {
 export function failedCallResponse(mode: Mode, error: AppError, failure: unknown, id: unknown, requestId: string): WireResponse {
   if (mode === 'strict') return errorResponse(STRICT_ERRORS[error.code](error.details, requestId), id);
   const outcome = KANBOARD_ERRORS[error.code](error.details, requestId);
-  return 'error' in outcome ? errorResponse(outcome.error, id) : resultResponse(failure, id);
+  if ('error' in outcome) return errorResponse(outcome.error, id);
+  return resultResponse('failureValue' in error.details ? error.details.failureValue : failure, id);
 }
 
 /** Whole-request answers that replace every element. */
