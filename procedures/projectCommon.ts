@@ -29,19 +29,8 @@ export async function assertOwnerExists(ctx: Context, ownerId: number): Promise<
   if (ownerId !== 0 && !(await findUserById(ctx.db, ownerId))) throw userNotFound(ownerId);
 }
 
-export interface ProjectFields {
-  name: string;
-  description: string | null;
-  ownerId: number;
-  identifier: string;
-  startDate: string;
-  endDate: string;
-  priorityDefault: number;
-  priorityStart: number;
-  priorityEnd: number;
-  email: string | null;
-  isPrivate: boolean;
-}
+/** A new project's fields as the procedures give them (the repository adds the time). */
+export type ProjectFields = Omit<projects.NewProject, 'now'>;
 
 /**
  * Inserts a project. In user mode the owner (the caller when `ownerId` is 0) is granted

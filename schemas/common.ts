@@ -67,3 +67,40 @@ export function pageOf(item: object) {
     required: ['items', 'next_cursor'],
   } as const;
 }
+
+/** Params schema of a procedure that takes none. */
+export const noParams = (procedure: string) =>
+  ({
+    $id: `${procedure}.params`,
+    type: 'object',
+    properties: {},
+    additionalProperties: false,
+  }) as const;
+
+export const userObject = {
+  type: 'object',
+  description: 'User object (Kanboard shape; never a password hash or token)',
+  properties: {
+    id: { type: 'integer' },
+    username: { type: 'string' },
+    is_ldap_user: { type: 'boolean' },
+    name: { type: ['string', 'null'] },
+    email: { type: ['string', 'null'] },
+    google_id: { type: ['string', 'null'] },
+    github_id: { type: ['string', 'null'] },
+    notifications_enabled: { type: 'boolean' },
+    timezone: { type: ['string', 'null'] },
+    language: { type: ['string', 'null'] },
+    disable_login_form: { type: 'boolean' },
+    twofactor_activated: { type: 'boolean' },
+    notifications_filter: { type: 'integer' },
+    nb_failed_login: { type: 'integer' },
+    lock_expiration_date: { type: 'integer' },
+    gitlab_id: { type: ['integer', 'null'] },
+    role: { type: 'string' },
+    is_active: { type: 'boolean' },
+    avatar_path: { type: ['string', 'null'] },
+    filter: { type: ['string', 'null'] },
+    theme: { type: 'string' },
+  },
+} as const;

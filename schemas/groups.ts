@@ -1,6 +1,5 @@
 /** Params (and result shapes) of the Group and Group member procedures and searchGroups. */
-import { cursor, id, limit, pageOf } from './common';
-import { userObject } from './users';
+import { cursor, id, limit, pageOf, userObject } from './common';
 
 /** R-group-name: 1–191 characters, not only whitespace, stored as given (not trimmed). */
 export const groupName = {

@@ -1,35 +1,10 @@
 /** Params (and result shapes) of the User procedures and searchUsers. */
-import { appRole, cursor, email, id, limit, pageOf, username } from './common';
+import { appRole, cursor, email, id, limit, pageOf, userObject, username } from './common';
+
+export { noParams, userObject } from './common';
 
 const nullableString = (maxLength: number) => ({ type: ['string', 'null'], maxLength }) as const;
 
-export const userObject = {
-  type: 'object',
-  description: 'User object (Kanboard shape; never a password hash or token)',
-  properties: {
-    id: { type: 'integer' },
-    username: { type: 'string' },
-    is_ldap_user: { type: 'boolean' },
-    name: { type: ['string', 'null'] },
-    email: { type: ['string', 'null'] },
-    google_id: { type: ['string', 'null'] },
-    github_id: { type: ['string', 'null'] },
-    notifications_enabled: { type: 'boolean' },
-    timezone: { type: ['string', 'null'] },
-    language: { type: ['string', 'null'] },
-    disable_login_form: { type: 'boolean' },
-    twofactor_activated: { type: 'boolean' },
-    notifications_filter: { type: 'integer' },
-    nb_failed_login: { type: 'integer' },
-    lock_expiration_date: { type: 'integer' },
-    gitlab_id: { type: ['integer', 'null'] },
-    role: { type: 'string' },
-    is_active: { type: 'boolean' },
-    avatar_path: { type: ['string', 'null'] },
-    filter: { type: ['string', 'null'] },
-    theme: { type: 'string' },
-  },
-} as const;
 
 export const createUserParams = {
   $id: 'createUser.params',
@@ -71,13 +46,6 @@ export const getUserByNameParams = {
   additionalProperties: false,
 } as const;
 
-export const noParams = (procedure: string) =>
-  ({
-    $id: `${procedure}.params`,
-    type: 'object',
-    properties: {},
-    additionalProperties: false,
-  }) as const;
 
 export const updateUserParams = {
   $id: 'updateUser.params',
