@@ -21,6 +21,14 @@ export function toParamErrors(errors: ErrorObject[] | null | undefined): ParamEr
   return (errors ?? []).map((e) => ({ instancePath: e.instancePath, keyword: e.keyword, message: e.message ?? 'is invalid' }));
 }
 
+/** Postgres text cannot hold NUL: refuse it here with a clear error instead of a database error. */
+function nulErrors(params: Record<string, unknown>): ParamError[] {
+  const hasNul = (v: unknown): boolean => (typeof v === 'string' ? v.includes('\u0000') : Array.isArray(v) && v.some(hasNul));
+  return Object.entries(params)
+    .filter(([, value]) => hasNul(value))
+    .map(([name]) => ({ instancePath: `/${name}`, keyword: 'nul', message: 'must not contain NUL characters' }));
+}
+
 export function createAjv(): Ajv {
   const ajv = new Ajv({ allErrors: true, useDefaults: true, allowUnionTypes: true, strictTypes: false });
   ajv.addFormat('email', { type: 'string', validate: isValidEmail });
@@ -57,6 +65,8 @@ export function createValidator(registry: readonly AnyProcedure[], ajv: Ajv = cr
       }
       params = coerceParams(params, procedure.schema.properties, mode);
       if (!fn(params)) throw new AppError('INVALID_PARAMS', { errors: toParamErrors(fn.errors) });
+      const nul = nulErrors(params);
+      if (nul.length > 0) throw new AppError('INVALID_PARAMS', { errors: nul });
       return params;
     },
   };

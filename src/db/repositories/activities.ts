@@ -1,5 +1,6 @@
 /** Project activity events (JSON-RPC contract §9): stored with author snapshots, read newest first. */
 import type { Knex } from 'knex';
+import { PROJECT_COLUMNS } from './projects';
 import { toNullableNumber, toNumber } from './rows';
 
 export type ProjectEventName =
@@ -75,8 +76,37 @@ function titleOf(eventName: string, author: string, data: Record<string, unknown
   }
 }
 
+/** Member order of `data` per event (§9); jsonb stores keys sorted by length, so order is restored on read. */
+const DATA_KEYS: Record<string, readonly string[]> = {
+  'project.create': [],
+  'project.update': ['changes'],
+  'project.user.add': ['user_id', 'username', 'name', 'role'],
+  'project.user.remove': ['user_id', 'username', 'name'],
+  'project.user.role': ['user_id', 'username', 'name', 'role', 'previous_role'],
+  'project.group.add': ['group_id', 'group_name', 'role'],
+  'project.group.remove': ['group_id', 'group_name'],
+  'project.group.role': ['group_id', 'group_name', 'role', 'previous_role'],
+};
+
+function ordered(value: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (Object.prototype.hasOwnProperty.call(value, k)) out[k] = value[k];
+  for (const k of Object.keys(value)) if (!Object.prototype.hasOwnProperty.call(out, k)) out[k] = value[k];
+  return out;
+}
+
+function orderedData(eventName: string, data: Record<string, unknown>): Record<string, unknown> {
+  const out = ordered(data, DATA_KEYS[eventName] ?? []);
+  const changes = out.changes;
+  if (eventName === 'project.update' && changes && typeof changes === 'object' && !Array.isArray(changes)) {
+    out.changes = ordered(changes as Record<string, unknown>, PROJECT_COLUMNS); // §6.3 order
+  }
+  return out;
+}
+
 function toEventObject(row: Record<string, unknown>): ProjectEventObject {
-  const data = (typeof row.data === 'string' ? JSON.parse(row.data) : row.data) as Record<string, unknown>;
+  const raw = (typeof row.data === 'string' ? JSON.parse(row.data) : row.data) as Record<string, unknown>;
+  const data = orderedData(row.event_name as string, raw);
   const author = displayName(row.author_name, row.author_username);
   return {
     id: toNumber(row.id),
