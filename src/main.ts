@@ -2,7 +2,7 @@
  * Process entry: configuration → database → migrations → first-start data → HTTP → graceful
  * shutdown on SIGINT/SIGTERM (the embedded database is closed cleanly and its lock released).
  */
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger, type Logger } from './logger';
 import { migrateLatest, openDatabase, type Database } from './db/database';
@@ -10,6 +10,9 @@ import { DataDirLockedError } from './db/dataDirLock';
 import { createApp } from './app';
 import { bootstrap, type BootstrapResult } from './bootstrap';
 import { createPasswordService } from './auth/passwords';
+
+/** A start-up failure with a message for the operator (no stack trace). */
+export class StartupError extends Error {}
 
 function announceSecrets(result: BootstrapResult, config: Readonly<Config>): void {
   const lines: string[] = [];
@@ -25,7 +28,7 @@ function announceSecrets(result: BootstrapResult, config: Readonly<Config>): voi
 }
 
 export async function start(config: Readonly<Config>, logger: Logger): Promise<{ server: Server; db: Database; stop(): Promise<void> }> {
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize });
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize, logger });
   try {
     if (db.kind === 'pglite') {
       logger.warn({ dataDir: config.dataDir }, 'using the embedded PGlite database: for a single instance only (set DATABASE_URL for Postgres)');
@@ -47,10 +50,21 @@ export async function start(config: Readonly<Config>, logger: Logger): Promise<{
   }
 
   const { app } = createApp({ config, db: db.knex, logger });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.once('error', reject);
-  });
+  // node:http directly: express 5's app.listen reports a listen error through the callback too.
+  const server = createServer(app);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await db.close();
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    throw new StartupError(`Cannot listen on ${config.host}:${config.port}: ${code || (error as Error).message} (set PORT or HOST)`);
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ host: config.host, port, database: db.kind }, `Roster listening on http://${config.host}:${port}`);
@@ -80,7 +94,7 @@ async function main(): Promise<void> {
   try {
     running = await start(config, logger);
   } catch (error) {
-    if (error instanceof DataDirLockedError) {
+    if (error instanceof DataDirLockedError || error instanceof StartupError) {
       process.stderr.write(`${error.message}\n`);
       process.exit(1);
     }

@@ -23,6 +23,19 @@ export interface DatabaseOptions {
   /** PGlite data directory; `memory://` keeps it in memory (tests). */
   dataDir: string;
   poolSize: number;
+  /** Where knex's own warnings and errors go (else knex writes plain text to the console). */
+  logger?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void; debug(obj: object, msg: string): void };
+}
+
+function knexLog(logger: DatabaseOptions['logger']): Knex.Config['log'] {
+  if (!logger) return undefined;
+  const text = (message: unknown) => (message instanceof Error ? message.message : String(message));
+  return {
+    warn: (message: unknown) => logger.warn({ source: 'knex' }, text(message)),
+    error: (message: unknown) => logger.error({ source: 'knex' }, text(message)),
+    deprecate: (method: string, alternative: string) => logger.warn({ source: 'knex' }, `${method} is deprecated, use ${alternative}`),
+    debug: (message: unknown) => logger.debug({ source: 'knex' }, text(message)),
+  };
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
@@ -32,6 +45,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       connection: { connectionString: options.url },
       pool: { min: 0, max: options.poolSize },
       acquireConnectionTimeout: 10000,
+      log: knexLog(options.logger),
     });
     return { knex, kind: 'postgres', close: () => knex.destroy() };
   }
@@ -45,7 +59,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     connection = { filename: path.join(dir, 'pgdata') };
   }
   try {
-    const knex = knexFactory({ client: ClientPgLite, dialect: 'postgres', connection: connection as Knex.StaticConnectionConfig, acquireConnectionTimeout: 60000 });
+    const knex = knexFactory({
+      client: ClientPgLite,
+      dialect: 'postgres',
+      connection: connection as Knex.StaticConnectionConfig,
+      acquireConnectionTimeout: 60000,
+      log: knexLog(options.logger),
+    });
     await knex.raw('select 1');
     return {
       knex,

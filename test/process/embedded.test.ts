@@ -5,6 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { jsonRpc, runToExit, startRoster } from '../helpers/process';
@@ -74,6 +75,23 @@ test('a bad configuration value stops the process with a message naming the vari
   }
 });
 
+test('a port that is already taken stops the process with a clear message', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-port-'));
+  const blocker = net.createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const port = (blocker.address() as net.AddressInfo).port;
+  try {
+    const result = await runToExit({ DATA_DIR: dir, PORT: String(port) });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`Cannot listen on 127.0.0.1:${port}: EADDRINUSE`);
+    expect(result.stdout).not.toContain('Roster listening');
+    expect(fs.existsSync(path.join(dir, 'roster.lock'))).toBe(false);
+  } finally {
+    blocker.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('npm run migrate applies, then reports up to date, and --rollback reverts', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-migrate-'));
   const script = path.resolve(__dirname, '../../dist/src/migrateCommand.js');
@@ -86,7 +104,9 @@ test('npm run migrate applies, then reports up to date, and --rollback reverts',
   try {
     expect(await run()).toEqual({ code: 0, out: 'Applied: 001_initial\n' });
     expect(await run()).toEqual({ code: 0, out: 'Already up to date.\n' });
-    expect(await run('--rollback')).toEqual({ code: 0, out: 'Reverted: 001_initial\n' });
+    expect(await run('--rollback')).toEqual({ code: 2, out: 'Refusing to roll back: it drops every table and all Roster data. Add --yes to confirm.\n' });
+    expect(await run('--bogus')).toMatchObject({ code: 2, out: expect.stringContaining('usage: npm run migrate') });
+    expect(await run('--rollback', '--yes')).toEqual({ code: 0, out: 'Reverted: 001_initial\n' });
     expect(await run()).toEqual({ code: 0, out: 'Applied: 001_initial\n' });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
