@@ -14,7 +14,7 @@ import { createPasswordService } from './auth/passwords';
 /** A start-up failure with a message for the operator (no stack trace). */
 export class StartupError extends Error {}
 
-function announceSecrets(result: BootstrapResult, config: Readonly<Config>): void {
+function announceSecrets(result: BootstrapResult): void {
   const lines: string[] = [];
   if (result.admin) {
     lines.push(`Created the admin user "${result.admin.username}" (id 1, app-admin).`);
@@ -23,7 +23,6 @@ function announceSecrets(result: BootstrapResult, config: Readonly<Config>): voi
   if (result.generatedApiToken) lines.push(`  API token (HTTP Basic user "jsonrpc"): ${result.generatedApiToken}`);
   if (lines.length === 0) return;
   if (result.admin?.generatedPassword || result.generatedApiToken) lines.push('  These secrets are shown only this once; store them now.');
-  void config;
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
 }
 
@@ -43,7 +42,7 @@ export async function start(config: Readonly<Config>, logger: Logger): Promise<{
       passwords,
       now: Math.floor(Date.now() / 1000),
     });
-    announceSecrets(result, config);
+    announceSecrets(result);
   } catch (error) {
     await db.close();
     throw error;
