@@ -3,13 +3,12 @@
  * user, membership. Membership of `admin` and the role app-admin are kept in sync (§16).
  */
 import type { Knex } from 'knex';
-import { AppError } from '../src/core/errors';
+import { AppError, notFound } from '../src/core/errors';
 import { defineProcedure } from '../src/core/procedure';
 import * as groups from '../src/db/repositories/groups';
 import * as users from '../src/db/repositories/users';
 import { getMemberGroupsParams, groupIdParams, groupMemberObject, groupObject, memberParams } from '../schemas/groups';
 
-const notFound = (resource: 'group' | 'user', id: number) => new AppError('NOT_FOUND', { resource, id });
 
 async function assertGroupExists(db: Knex, groupId: number): Promise<void> {
   if (!(await groups.groupExists(db, groupId))) throw notFound('group', groupId);

@@ -1,5 +1,5 @@
 /** Group procedures (JSON-RPC contract §7.2) and searchGroups (§8.1). */
-import { AppError } from '../src/core/errors';
+import { AppError, notFound } from '../src/core/errors';
 import { defineProcedure } from '../src/core/procedure';
 import * as groups from '../src/db/repositories/groups';
 import {
@@ -14,7 +14,7 @@ import {
 } from '../schemas/groups';
 import { assertPageSize, decodeCursor, pageFrom } from './cursor';
 
-const groupNotFound = (id: number) => new AppError('NOT_FOUND', { resource: 'group', id });
+const groupNotFound = (id: number) => notFound('group', id);
 const groupNameTaken = () => new AppError('ALREADY_EXISTS', { resource: 'group', field: 'name' });
 /** The admin group can be neither removed nor renamed (§16). */
 const adminGroupProtected = () => new AppError('REFUSED');

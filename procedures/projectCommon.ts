@@ -1,12 +1,12 @@
 /** Helpers shared by the project procedures: errors, the creation rules of §7.4 and update events. */
-import { AppError } from '../src/core/errors';
+import { AppError, notFound } from '../src/core/errors';
 import type { Context } from '../src/core/procedure';
 import * as projects from '../src/db/repositories/projects';
 import { findUserById } from '../src/db/repositories/users';
 import { recordProjectEvent } from './activity';
 
-export const projectNotFound = (id?: number) => new AppError('NOT_FOUND', id === undefined ? { resource: 'project' } : { resource: 'project', id });
-export const userNotFound = (id: number) => new AppError('NOT_FOUND', { resource: 'user', id });
+export const projectNotFound = (id?: number) => notFound('project', id);
+export const userNotFound = (id: number) => notFound('user', id);
 
 /** APPLICATION_URL, the base of every project `url` member. */
 export const baseUrlOf = (ctx: Context) => ctx.services.settings.applicationUrl;

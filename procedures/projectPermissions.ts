@@ -3,7 +3,7 @@
  * and a user's effective role. Access (viewer / manager on the project) is checked by the
  * dispatcher before a handler runs, so in user mode the project always exists here.
  */
-import { AppError } from '../src/core/errors';
+import { AppError, notFound } from '../src/core/errors';
 import { defineProcedure, type Context } from '../src/core/procedure';
 import * as grants from '../src/db/repositories/projectPermissions';
 import { projectExists } from '../src/db/repositories/projects';
@@ -23,9 +23,8 @@ import {
 } from '../schemas/projectPermissions';
 import { recordProjectEvent } from './activity';
 
-const notFound = (resource: 'project' | 'user' | 'group', id: number) => new AppError('NOT_FOUND', { resource, id });
-const noUserGrant = () => new AppError('NOT_FOUND', { resource: 'project_user' });
-const noGroupGrant = () => new AppError('NOT_FOUND', { resource: 'project_group' });
+const noUserGrant = () => notFound('project_user');
+const noGroupGrant = () => notFound('project_group');
 const done = { type: 'boolean', const: true } as const;
 
 async function requireProject(ctx: Context, projectId: number): Promise<void> {

@@ -1,5 +1,5 @@
 /** User procedures (JSON-RPC contract §7.1) and searchUsers (§8.1). */
-import { AppError } from '../src/core/errors';
+import { AppError, notFound } from '../src/core/errors';
 import { defineProcedure } from '../src/core/procedure';
 import * as users from '../src/db/repositories/users';
 import {
@@ -15,7 +15,7 @@ import {
 } from '../schemas/users';
 import { assertPageSize, decodeCursor, pageFrom } from './cursor';
 
-const userNotFound = (id?: number) => new AppError('NOT_FOUND', id === undefined ? { resource: 'user' } : { resource: 'user', id });
+const userNotFound = (id?: number) => notFound('user', id);
 const usernameTaken = () => new AppError('ALREADY_EXISTS', { resource: 'user', field: 'username' });
 
 export const createUser = defineProcedure({

@@ -65,3 +65,8 @@ export function isAppError(value: unknown): value is AppError {
 export function invalidParam(instancePath: string, keyword: string, message: string): AppError {
   return new AppError('INVALID_PARAMS', { errors: [{ instancePath, keyword, message }] });
 }
+
+/** The target of a call does not exist (`id` when it was looked up by id). */
+export function notFound(resource: string, id?: number): AppError {
+  return new AppError('NOT_FOUND', id === undefined ? { resource } : { resource, id });
+}
