@@ -12,12 +12,14 @@ const zones = [
   // the database layer knows no procedures, adapters or express
   { target: './src/db', from: ['./procedures', './src/adapters', './src/app.ts', './src/auth'] },
   // procedures see schemas, core types/errors and repositories only
-  { target: './procedures', from: ['./src/adapters', './src/auth', './src/app.ts', './src/main.ts', './src/config.ts', './src/db/database.ts', './src/core/dispatcher.ts'] },
+  { target: './procedures', from: ['./src/adapters', './src/auth', './src/mail', './src/app.ts', './src/main.ts', './src/config.ts', './src/db/database.ts', './src/core/dispatcher.ts'] },
   // the core machinery gets the registry handed in and knows no adapters
-  { target: './src/core', from: ['./procedures', './src/adapters', './src/auth', './src/app.ts'] },
+  { target: './src/core', from: ['./procedures', './src/adapters', './src/auth', './src/mail', './src/app.ts'] },
   { target: './src/core', from: ['./src/db'], except: ['./transaction.ts', './pgErrors.ts'] },
   // adapters translate; they never touch the database or the procedures, nor each other
-  { target: './src/adapters', from: ['./src/db', './procedures', './src/auth'] },
+  { target: './src/adapters', from: ['./src/db', './procedures', './src/auth', './src/mail'] },
+  // outgoing mail is infrastructure handed to procedures as a service
+  { target: './src/mail', from: ['./src/db', './procedures', './src/adapters', './src/auth', './src/app.ts'] },
 ];
 
 module.exports = tseslint.config(

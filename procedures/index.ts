@@ -11,5 +11,6 @@ import { projectProcedures } from './projects';
 import { projectUpdateProcedures } from './projectUpdates';
 import { projectPermissionProcedures } from './projectPermissions';
 import { userProcedures } from './users';
+import { ocsProcedures } from './ocs';
 
-export const registry: readonly AnyProcedure[] = [...userProcedures, ...meProcedures, ...appProcedures, ...groupProcedures, ...groupMemberProcedures, ...projectPermissionProcedures, ...projectProcedures, ...projectUpdateProcedures, ...projectActivityProcedures, ...myProjectProcedures, discover];
+export const registry: readonly AnyProcedure[] = [...userProcedures, ...meProcedures, ...appProcedures, ...groupProcedures, ...groupMemberProcedures, ...projectPermissionProcedures, ...projectProcedures, ...projectUpdateProcedures, ...projectActivityProcedures, ...myProjectProcedures, discover, ...ocsProcedures];

@@ -25,6 +25,13 @@ export const configSchema = {
     BASE_URL: { type: 'string', pattern: '^https?://.+/$', default: 'http://localhost/', description: 'Base URL of project links (url.board, url.list); must end with /' },
     KANBOARD_VERSION: { type: 'string', minLength: 1, default: '1.2.53', description: 'What getVersion answers' },
     DISABLE_PRIVATE_PROJECTS: { type: 'boolean', default: false, description: 'Refuse createMyPrivateProject' },
+    OCS_REQUIRE_API_HEADER: { type: 'boolean', default: true, description: 'OCS: require the `OCS-APIRequest` header (412 without it)' },
+    DEFAULT_QUOTA: { type: 'string', default: 'none', description: 'OCS: quota of users whose quota is `default`: `none`, bytes, or e.g. `25 GB`' },
+    OCS_SEND_WELCOME_EMAIL: { type: 'boolean', default: true, description: 'OCS: send the welcome email after creating a user with an email address' },
+    SMTP_URL: { type: 'string', pattern: '^smtps?://[^/]+', description: 'SMTP server for welcome emails, `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465`; unset = no mail' },
+    MAIL_FROM: { type: 'string', minLength: 3, description: 'Sender address of emails; required with SMTP_URL' },
+    SMTP_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 10000, description: 'Upper bound of one email send (connect, handshake, send)' },
+    PUBLIC_URL: { type: 'string', pattern: '^https?://[^/]+', description: 'Service URL named in emails; unset = built from the request' },
   },
   additionalProperties: false,
 } as const;

@@ -9,7 +9,6 @@ import type { Logger } from './logger';
 import type { Services } from './core/procedure';
 import { createValidator } from './core/validator';
 import { buildOpenRpcDocument } from './core/openrpc';
-import { version as ROSTER_VERSION } from '../package.json';
 import { createDispatcher, type Dispatcher, type ProjectAccess } from './core/dispatcher';
 import { firstVisibleProject, projectRoleOf, roleSatisfies } from './db/repositories/projectAccess';
 import type { Authenticator } from './core/authentication';
@@ -19,6 +18,10 @@ import { secretService, sha256Hex } from './auth/secrets';
 import { registry } from '../procedures';
 import { requestIdMiddleware } from './adapters/http/requestId';
 import { jsonRpcRouter } from './adapters/jsonrpc/router';
+import { ocsRouter } from './adapters/ocs/router';
+import { createMailService } from './mail/welcomeMail';
+import { isAppEnabled } from './db/repositories/appState';
+import packageJson from '../package.json';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -33,22 +36,36 @@ export interface RosterApp {
   dispatcher: Dispatcher;
   authenticator: Authenticator;
   services: Services;
+  /** Releases what the app holds besides the database (SMTP connections in flight). */
+  close(): Promise<void>;
 }
+
+const ROSTER_VERSION = packageJson.version;
+const packageAuthor = (packageJson as { author?: string | { name?: string } }).author;
+const ROSTER_AUTHOR = (typeof packageAuthor === 'string' ? packageAuthor : packageAuthor?.name) || 'Roster contributors';
 
 const systemNow = () => Math.floor(Date.now() / 1000);
 
 export function createApp({ config, db, logger, now = systemNow }: AppDeps): RosterApp {
   const passwords = createPasswordService({ cost: config.bcryptCost, concurrency: config.hashConcurrency });
+  const mail = createMailService({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, timeoutMs: config.smtpTimeoutMs, logger });
   let apiDescription: object = {};
   const services: Services = {
     apiDescription: () => apiDescription,
     passwords,
     secrets: secretService,
     now,
+    mail,
     settings: Object.freeze({
       kanboardVersion: config.kanboardVersion,
       applicationUrl: config.applicationUrl,
       disablePrivateProjects: config.disablePrivateProjects,
+      rosterVersion: ROSTER_VERSION,
+      rosterLicence: packageJson.license,
+      rosterAuthor: ROSTER_AUTHOR,
+      defaultQuota: config.defaultQuota,
+      sendWelcomeEmailOnCreate: config.ocsSendWelcomeEmail,
+      publicUrl: config.publicUrl,
     }),
   };
   const validator = createValidator(registry);
@@ -58,7 +75,7 @@ export function createApp({ config, db, logger, now = systemNow }: AppDeps): Ros
   };
   const dispatcher = createDispatcher({ registry, validator, db, services, logger, projectAccess });
   apiDescription = buildOpenRpcDocument({
-    procedures: registry,
+    procedures: dispatcher.proceduresFor('rpc'),
     accessOf: dispatcher.accessOf,
     schemaOf: (name) => validator.schemaOf(name),
     version: ROSTER_VERSION,
@@ -93,7 +110,12 @@ export function createApp({ config, db, logger, now = systemNow }: AppDeps): Ros
   app.get('/openrpc.json', (_req, res) => {
     res.json(apiDescription);
   });
-  app.use(jsonRpcRouter({ dispatcher, authenticator, batchLimit: config.batchLimit, bodyLimit: config.bodyLimit, apiAuthHeader: config.apiAuthHeader, logger }));
+  // Component state is read on every request, so a change applies to every instance at once (OCS §8.2).
+  const componentEnabled = (id: string) => isAppEnabled(db, id);
+  app.use(
+    jsonRpcRouter({ dispatcher, authenticator, batchLimit: config.batchLimit, bodyLimit: config.bodyLimit, apiAuthHeader: config.apiAuthHeader, logger, componentEnabled }),
+  );
+  app.use(ocsRouter({ dispatcher, authenticator, bodyLimit: config.bodyLimit, requireApiHeader: config.ocsRequireApiHeader, logger }));
 
   app.use((_req, res) => {
     res.status(404).json({ message: 'Not found' });
@@ -104,5 +126,5 @@ export function createApp({ config, db, logger, now = systemNow }: AppDeps): Ros
     if (!res.headersSent) res.status(500).json({ message: 'Internal error' });
   });
 
-  return { app, dispatcher, authenticator, services };
+  return { app, dispatcher, authenticator, services, close: () => mail.close() };
 }

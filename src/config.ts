@@ -6,6 +6,7 @@ import Ajv from 'ajv';
 import bytes from 'bytes';
 import type { FromSchema } from 'json-schema-to-ts';
 import { configAliases, configSchema } from '../schemas/config';
+import { parseQuota } from './core/quota';
 
 type Raw = FromSchema<typeof configSchema>;
 
@@ -29,6 +30,14 @@ export interface Config {
   applicationUrl: string;
   kanboardVersion: string;
   disablePrivateProjects: boolean;
+  ocsRequireApiHeader: boolean;
+  /** DEFAULT_QUOTA parsed: `none` or bytes. */
+  defaultQuota: 'none' | number;
+  ocsSendWelcomeEmail: boolean;
+  smtpUrl: string | undefined;
+  mailFrom: string | undefined;
+  smtpTimeoutMs: number;
+  publicUrl: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -45,6 +54,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     const value = env[alias];
     if (raw[name] === undefined && value !== undefined && value !== '') [raw[name], source[name]] = [value, alias];
   }
+  // Booleans accept true, false, 1 and 0 (ajv coerces only the words).
+  for (const [name, schema] of Object.entries(configSchema.properties)) {
+    if ((schema as { type?: string }).type === 'boolean' && (raw[name] === '1' || raw[name] === '0')) raw[name] = raw[name] === '1' ? 'true' : 'false';
+  }
   const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: true });
   const validate = ajv.compile<Raw>(configSchema);
   if (!validate(raw)) {
@@ -58,6 +71,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const bodyLimit = bytes.parse(raw.BODY_LIMIT as unknown as string);
   if (bodyLimit === null || !Number.isFinite(bodyLimit) || bodyLimit < 1) {
     throw new ConfigError(`Invalid configuration: ${source.BODY_LIMIT ?? 'BODY_LIMIT'} must be a positive size (got ${JSON.stringify(raw.BODY_LIMIT)})`);
+  }
+  const defaultQuota = parseQuota(raw.DEFAULT_QUOTA as string, { allowDefault: false });
+  if (defaultQuota === null || defaultQuota === 'default') {
+    throw new ConfigError(`Invalid configuration: DEFAULT_QUOTA must be none, a number of bytes or a size such as 25 GB (got ${JSON.stringify(raw.DEFAULT_QUOTA)})`);
+  }
+  if (raw.SMTP_URL !== undefined && raw.MAIL_FROM === undefined) {
+    throw new ConfigError('Invalid configuration: MAIL_FROM is required when SMTP_URL is set');
+  }
+  if (raw.SMTP_URL !== undefined && !URL.canParse(raw.SMTP_URL as string)) {
+    throw new ConfigError('Invalid configuration: SMTP_URL must be a URL such as smtp://user:pass@host:587');
   }
   const c = raw as unknown as Required<Raw>;
   return Object.freeze({
@@ -80,5 +103,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     applicationUrl: c.BASE_URL,
     kanboardVersion: c.KANBOARD_VERSION,
     disablePrivateProjects: c.DISABLE_PRIVATE_PROJECTS,
+    ocsRequireApiHeader: c.OCS_REQUIRE_API_HEADER,
+    defaultQuota,
+    ocsSendWelcomeEmail: c.OCS_SEND_WELCOME_EMAIL,
+    smtpUrl: raw.SMTP_URL as string | undefined,
+    mailFrom: raw.MAIL_FROM as string | undefined,
+    smtpTimeoutMs: c.SMTP_TIMEOUT_MS,
+    publicUrl: raw.PUBLIC_URL as string | undefined,
   });
 }

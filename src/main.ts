@@ -48,7 +48,8 @@ export async function start(config: Readonly<Config>, logger: Logger): Promise<{
     throw error;
   }
 
-  const { app } = createApp({ config, db: db.knex, logger });
+  const roster = createApp({ config, db: db.knex, logger });
+  const { app } = roster;
   // node:http directly: express 5's app.listen reports a listen error through the callback too.
   const server = createServer(app);
   try {
@@ -60,6 +61,7 @@ export async function start(config: Readonly<Config>, logger: Logger): Promise<{
       });
     });
   } catch (error) {
+    await roster.close();
     await db.close();
     const code = (error as NodeJS.ErrnoException).code ?? '';
     throw new StartupError(`Cannot listen on ${config.host}:${config.port}: ${code || (error as Error).message} (set PORT or HOST)`);
@@ -72,6 +74,7 @@ export async function start(config: Readonly<Config>, logger: Logger): Promise<{
   const stop = () =>
     (stopping ??= (async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await roster.close();
       await db.close();
     })());
   return { server, db, stop };

@@ -40,6 +40,10 @@ const anyCaller: AccessRule = { app: true, user: 'app-user' };
 const meOnly: AccessRule = { app: false, user: 'app-user' };
 const projectViewer: AccessRule = { app: true, user: { project: 'project-viewer', param: 'project_id' } };
 const projectManager: AccessRule = { app: true, user: { project: 'project-manager', param: 'project_id' } };
+/** OCS levels A and S (ocs-provisioning §3.5): users only, admins only. */
+const ocsAdmin: AccessRule = { app: false, user: 'app-admin' };
+/** OCS levels B and U: any user; the procedure checks subadmin rights and targets. */
+const ocsUser: AccessRule = { app: false, user: 'app-user' };
 const viewerByLookup = (lookup: ProjectLookup): AccessRule => ({ app: true, user: { project: 'project-viewer', param: lookup, lookup } });
 
 /** The access map. Every registered procedure must have exactly one entry (checked at start). */
@@ -110,6 +114,35 @@ export const ACCESS_MAP: ReadonlyMap<string, AccessRule> = new Map<string, Acces
   ['getDefaultTaskColors', anyCaller],
   ['getColorList', anyCaller],
   ['rpc.discover', anyCaller],
+  // OCS Provisioning (surface `ocs` only)
+  ['ocsCallerLevel', ocsUser],
+  ['ocsListUsers', ocsUser],
+  ['ocsListUserDetails', ocsUser],
+  ['ocsCreateUser', ocsUser],
+  ['ocsGetUser', ocsUser],
+  ['ocsGetCurrentUser', ocsUser],
+  ['ocsSetUserEnabled', ocsUser],
+  ['ocsDeleteUser', ocsUser],
+  ['ocsSendWelcomeEmail', ocsUser],
+  ['ocsEditUser', ocsUser],
+  ['ocsEditableFields', ocsUser],
+  ['ocsGetUserGroups', ocsUser],
+  ['ocsAddUserToGroup', ocsUser],
+  ['ocsRemoveUserFromGroup', ocsUser],
+  ['ocsPromoteSubadmin', ocsAdmin],
+  ['ocsDemoteSubadmin', ocsAdmin],
+  ['ocsGetSubadminGroups', ocsAdmin],
+  ['ocsListGroups', ocsUser],
+  ['ocsListGroupDetails', ocsAdmin],
+  ['ocsCreateGroup', ocsAdmin],
+  ['ocsGetGroupMembers', ocsUser],
+  ['ocsGetGroupMemberDetails', ocsUser],
+  ['ocsGetGroupSubadmins', ocsAdmin],
+  ['ocsEditGroup', ocsAdmin],
+  ['ocsDeleteGroup', ocsAdmin],
+  ['ocsListApps', ocsAdmin],
+  ['ocsGetApp', ocsAdmin],
+  ['ocsSetAppEnabled', ocsAdmin],
 ]);
 
 /**

@@ -40,10 +40,23 @@ export interface CallOptions {
   surface: Surface;
 }
 
+/** Where a procedure without `surfaces` may be called: the JSON-RPC endpoints and the CLI. */
+export const DEFAULT_SURFACES: readonly Surface[] = ['jsonrpc', 'rpc', 'cli'];
+
+/** Whether `procedure` may be called through `surface`. */
+export function servesSurface(procedure: AnyProcedure, surface: Surface): boolean {
+  return (procedure.surfaces ?? DEFAULT_SURFACES).includes(surface);
+}
+
 export interface Dispatcher {
   readonly procedures: readonly AnyProcedure[];
-  /** Finds a registered procedure; `caseInsensitive` folds ASCII case (Kanboard mode). */
-  resolve(name: string, caseInsensitive: boolean): AnyProcedure | undefined;
+  /** The procedures callable through `surface`. */
+  proceduresFor(surface: Surface): readonly AnyProcedure[];
+  /**
+   * Finds a procedure callable through `surface`; `caseInsensitive` folds ASCII case (Kanboard
+   * mode). A procedure of another surface is not found, as if it did not exist.
+   */
+  resolve(name: string, caseInsensitive: boolean, surface: Surface): AnyProcedure | undefined;
   accessOf(procedure: AnyProcedure): AccessRule;
   /** Access checks only (app level, then project level when the params bind and validate). */
   precheck(procedure: AnyProcedure, rawParams: unknown, options: CallOptions): Promise<AppError | null>;
@@ -109,8 +122,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   return {
     procedures: registry,
-    resolve(name, caseInsensitive) {
-      return caseInsensitive ? folded.get(foldAscii(name)) : exact.get(name);
+    proceduresFor(surface) {
+      return registry.filter((procedure) => servesSurface(procedure, surface));
+    },
+    resolve(name, caseInsensitive, surface) {
+      const procedure = caseInsensitive ? folded.get(foldAscii(name)) : exact.get(name);
+      return procedure && servesSurface(procedure, surface) ? procedure : undefined;
     },
     accessOf: ruleOf,
     async precheck(procedure, rawParams, callOptions) {
@@ -134,21 +151,29 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       }
     },
     async call(procedure, rawParams, callOptions) {
+      const afterCommit: Array<() => Promise<void>> = [];
+      let result: unknown;
       try {
+        if (!servesSurface(procedure, callOptions.surface)) throw new AppError('METHOD_NOT_FOUND');
         const rule = ruleOf(procedure);
         checkAppAccess(rule, callOptions.principal);
         const params = bindAndValidate(procedure, rawParams, callOptions.mode);
         const base = { principal: callOptions.principal, requestId: callOptions.requestId, surface: callOptions.surface, services };
         const prepared = procedure.prepare ? await procedure.prepare(params, base) : undefined;
         const run = async (conn: Knex) => {
+          afterCommit.length = 0; // a retried transaction starts over
           await checkProjectAccess(rule, params, callOptions.principal, conn);
-          const ctx: Context = { ...base, db: conn };
+          const ctx: Context = { ...base, db: conn, afterCommit: (task) => void afterCommit.push(task) };
           return procedure.handler(params, ctx, prepared);
         };
-        return await (procedure.writes ? inTransaction(db, run) : translatingDbErrors(() => run(db)));
+        result = await (procedure.writes ? inTransaction(db, run) : translatingDbErrors(() => run(db)));
       } catch (error) {
         throw internal(error, callOptions.requestId, procedure.name);
       }
+      for (const task of afterCommit) {
+        task().catch((error: unknown) => logger.error({ err: error, requestId: callOptions.requestId, procedure: procedure.name }, 'after-commit task failed'));
+      }
+      return result;
     },
   };
 }

@@ -43,6 +43,8 @@ export interface ErrorDetails {
   message?: string;
   /** What Kanboard answers for this failure when it differs from the procedure's failure value. */
   failureValue?: unknown;
+  /** The offending value, for adapters whose messages name it (OCS `group <g> does not exist`). */
+  value?: string;
 }
 
 export class AppError extends Error {
@@ -69,4 +71,9 @@ export function invalidParam(instancePath: string, keyword: string, message: str
 /** The target of a call does not exist (`id` when it was looked up by id). */
 export function notFound(resource: string, id?: number): AppError {
   return new AppError('NOT_FOUND', id === undefined ? { resource } : { resource, id });
+}
+
+/** A refusal with a stable reason (OCS checks, §6–§8 of ocs-provisioning), naming the value when useful. */
+export function refused(code: ErrorCode, reason: string, value?: string): AppError {
+  return new AppError(code, value === undefined ? { reason } : { reason, value });
 }

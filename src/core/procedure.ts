@@ -36,6 +36,37 @@ export interface ProcedureSettings {
   kanboardVersion: string;
   applicationUrl: string;
   disablePrivateProjects: boolean;
+  /** Roster's own version and licence (package.json): the OCS app catalogue shows them. */
+  rosterVersion: string;
+  rosterLicence: string;
+  rosterAuthor: string;
+  /** Quota of users whose stored quota is `default` (DEFAULT_QUOTA): `none` or bytes. */
+  defaultQuota: 'none' | number;
+  /** Send the welcome email after OCS user creation (OCS_SEND_WELCOME_EMAIL). */
+  sendWelcomeEmailOnCreate: boolean;
+  /** PUBLIC_URL, when configured: the service URL named in emails. */
+  publicUrl: string | undefined;
+}
+
+/** What the welcome email says (ocs-provisioning §9). */
+export interface WelcomeMessage {
+  /** Display name (the username when the user has no name). */
+  displayName: string;
+  email: string;
+  username: string;
+  /** The service URL named in the message. */
+  serviceUrl: string;
+}
+
+/** Outgoing mail. Sending never holds a database connection and is bounded in time. */
+export interface MailService {
+  /** Whether SMTP_URL is configured. */
+  readonly configured: boolean;
+  /**
+   * Sends one welcome email; resolves when the SMTP server accepted it, rejects (a MailError) when
+   * mail is not configured, the server refused it or SMTP_TIMEOUT_MS ran out.
+   */
+  sendWelcome(message: WelcomeMessage, log: { requestId: string }): Promise<void>;
 }
 
 /** Minting of secrets handed out once (only their digests are stored). */
@@ -52,6 +83,7 @@ export interface Services {
   now(): number;
   /** The OpenRPC document of the JSON-RPC surface (rpc.discover). */
   apiDescription(): object;
+  mail: MailService;
 }
 
 export interface Context {
@@ -61,6 +93,11 @@ export interface Context {
   requestId: string;
   surface: Surface;
   services: Services;
+  /**
+   * Runs `task` after the call's transaction commits (at once for read-only calls), without
+   * waiting for it; a task's failure is the task's own business (log it).
+   */
+  afterCommit(task: () => Promise<void>): void;
 }
 
 /** A JSON Schema describing a procedure's named params (an object schema with `$id`). */
@@ -98,12 +135,17 @@ export interface Procedure<P = Record<string, unknown>, R = unknown, Prep = unkn
   result: JSONSchema;
   /** Writing procedures run in one transaction. */
   writes: boolean;
+  /**
+   * The adapters that may call it; absent means the JSON-RPC surfaces (`jsonrpc`, `rpc`) and the
+   * CLI. OCS-only procedures say `['ocs']` so they never appear on JSON-RPC (ocs-provisioning §2.5).
+   */
+  surfaces?: readonly Surface[];
   /** Update procedures: a `null` param means "leave unchanged" and is dropped before validation. */
   nullMeansAbsent?: boolean;
   /** What Kanboard answers when the call fails (`false`, `null`, `""`, `[]`, `{}`). */
   failure: unknown;
   /** Work done before the transaction opens (e.g. password hashing), so no connection is held. */
-  prepare?: (params: P, ctx: Omit<Context, 'db'>) => Promise<Prep>;
+  prepare?: (params: P, ctx: Omit<Context, 'db' | 'afterCommit'>) => Promise<Prep>;
   handler: (params: P, ctx: Context, prepared: Prep) => Promise<R>;
 }
 

@@ -101,6 +101,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       return res.body.result as number;
     },
     async close() {
+      await roster.close();
       if (!options.db) await db.close();
     },
   };

@@ -588,6 +588,132 @@ describe('§4.5 XML text escaping and names', () => {
   });
 });
 
+describe('§4.5 documents written with xmlbuilder2', () => {
+  test('text that looks like entities is escaped again, so it reads back as written', () => {
+    expect(escapeXmlText('&amp; &quot; &#13;')).toBe('&amp;amp; &amp;quot; &amp;#13;');
+    const data = { displayname: '&amp; &quot; &#13;', note: '&lt;&gt;&apos;' };
+    expect(render({ version: 2, format: 'xml', statuscode: 200, message: '&amp;', data }).body).toBe(
+      xmlDocument(2, 'ok', 200, '&amp;amp;', [
+        ' <data>',
+        '  <displayname>&amp;amp; &amp;quot; &amp;#13;</displayname>',
+        '  <note>&amp;lt;&amp;gt;&amp;apos;</note>',
+        ' </data>',
+      ]),
+    );
+  });
+
+  test('a carriage return becomes &#13; in data and message; LF and tab stay raw', () => {
+    const data = { text: 'a\r\nb\rc\td', list: ['\r', '\r\r'] };
+    expect(render({ version: 1, format: 'xml', statuscode: 101, message: 'line\r\n' }).body).toBe(
+      xmlDocument(1, 'failure', 101, 'line&#13;\n', [' <data/>']),
+    );
+    expect(render({ version: 2, format: 'xml', statuscode: 200, data }).body).toBe(
+      xmlDocument(2, 'ok', 200, 'OK', [
+        ' <data>',
+        '  <text>a&#13;',
+        'b&#13;c\td</text>',
+        '  <list>',
+        '   <element>&#13;</element>',
+        '   <element>&#13;&#13;</element>',
+        '  </list>',
+        ' </data>',
+      ]),
+    );
+  });
+
+  test('a double quote becomes &quot;, an apostrophe stays raw', () => {
+    expect(render({ version: 2, format: 'xml', statuscode: 200, data: { q: `say "hi" it's` } }).body).toBe(
+      xmlDocument(2, 'ok', 200, 'OK', [' <data>', '  <q>say &quot;hi&quot; it\'s</q>', ' </data>']),
+    );
+  });
+
+  test('invalid characters are dropped in documents; non-ASCII and astral characters stay raw', () => {
+    const data = { t: 'a\u0000b\ud800c\uffffd España 😀 \u2028' };
+    expect(render({ version: 2, format: 'xml', statuscode: 200, data }).body).toBe(
+      xmlDocument(2, 'ok', 200, 'OK', [' <data>', '  <t>abcd España 😀 \u2028</t>', ' </data>']),
+    );
+  });
+
+  test('nested maps, lists, empty containers, null and booleans keep the §4.5 layout', () => {
+    const data: OcsValue = {
+      outer: {
+        list: [null, true, false, '', 0, -3, [], {}, new Map<string, OcsValue>(), { inner: [[['deep']]] }],
+        map: new Map<string, OcsValue>([
+          ['1', null],
+          ['ok', { empty: [], none: null, no: false, yes: true }],
+        ]),
+        'x y': 'spaced key',
+        xmlns: 'a name the library must not treat as a namespace',
+      },
+      last: [],
+    };
+    expect(render({ version: 1, format: 'xml', statuscode: 100, data }).body).toBe(
+      xmlDocument(1, 'ok', 100, 'OK', [
+        ' <data>',
+        '  <outer>',
+        '   <list>',
+        '    <element/>',
+        '    <element>1</element>',
+        '    <element></element>',
+        '    <element></element>',
+        '    <element>0</element>',
+        '    <element>-3</element>',
+        '    <element/>',
+        '    <element/>',
+        '    <element/>',
+        '    <element>',
+        '     <inner>',
+        '      <element>',
+        '       <element>',
+        '        <element>deep</element>',
+        '       </element>',
+        '      </element>',
+        '     </inner>',
+        '    </element>',
+        '   </list>',
+        '   <map>',
+        '    <element/>',
+        '    <ok>',
+        '     <empty/>',
+        '     <none/>',
+        '     <no></no>',
+        '     <yes>1</yes>',
+        '    </ok>',
+        '   </map>',
+        '   <element>spaced key</element>',
+        '   <xmlns>a name the library must not treat as a namespace</xmlns>',
+        '  </outer>',
+        '  <last/>',
+        ' </data>',
+      ]),
+    );
+  });
+
+  test('a big document (10,000 list items) is complete and ends with one newline', () => {
+    const ids = Array.from({ length: 10_000 }, (_, index) => `user${index}&"${index}"`);
+    const body = render({ version: 1, format: 'xml', statuscode: 100, data: { users: ids } }).body;
+    expect(body).toBe(
+      xmlDocument(1, 'ok', 100, 'OK', [
+        ' <data>',
+        '  <users>',
+        ...ids.map((_, index) => `   <element>user${index}&amp;&quot;${index}&quot;</element>`),
+        '  </users>',
+        ' </data>',
+      ]),
+    );
+    expect(body.endsWith('</ocs>\n')).toBe(true);
+    expect(body.endsWith('\n\n')).toBe(false);
+  });
+
+  test('every document is independent: a refused value leaves the next document intact', () => {
+    const bad = { f: Symbol('x') } as unknown as OcsValue;
+    expect(() => render({ version: 2, format: 'xml', statuscode: 200, data: bad })).toThrow(TypeError);
+    expect(render({ version: 2, format: 'xml', statuscode: 200, data: { a: 'x' } }).body).toBe(
+      xmlDocument(2, 'ok', 200, 'OK', [' <data>', '  <a>x</a>', ' </data>']),
+    );
+  });
+});
+
 describe('§4.1 chooseFormat', () => {
   test.each([
     // [format parameter, Accept, expected]

@@ -50,7 +50,7 @@ export function createEndpoint(options: EndpointOptions) {
   const surface: Surface = mode === 'kanboard' ? 'jsonrpc' : 'rpc';
   const caseInsensitive = mode === 'kanboard';
 
-  const resolve = (name: string) => dispatcher.resolve(name, caseInsensitive);
+  const resolve = (name: string) => dispatcher.resolve(name, caseInsensitive, surface);
 
   async function runElement(element: Element, principal: Principal, requestId: string): Promise<WireResponse | null> {
     if (element.kind === 'invalid') return errorResponse(element.error, null);

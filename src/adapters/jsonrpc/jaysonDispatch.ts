@@ -21,7 +21,7 @@ export interface ElementDispatcher {
 
 export function createElementDispatcher(dispatcher: Dispatcher, batchLimit: number): ElementDispatcher {
   const methods = new Map<string, jayson.Method>();
-  for (const procedure of dispatcher.procedures) {
+  for (const procedure of new Set([...dispatcher.proceduresFor('jsonrpc'), ...dispatcher.proceduresFor('rpc')])) {
     methods.set(
       procedure.name,
       new jayson.Method({

@@ -21,6 +21,8 @@ export interface JsonRpcRouterOptions {
   bodyLimit: number;
   apiAuthHeader: string | undefined;
   logger: { error(details: object, message: string): void };
+  /** Whether a component is enabled (read per request; OCS apps §8.2). */
+  componentEnabled(id: string): Promise<boolean>;
 }
 
 function send(res: Response, answer: HttpAnswer): void {
@@ -52,6 +54,17 @@ export function jsonRpcRouter(options: JsonRpcRouterOptions): express.Router {
     strict: createEndpoint({ mode: 'strict', elements, batchLimit: options.batchLimit, dispatcher: options.dispatcher, authenticator: options.authenticator }),
   };
   const readBody = express.raw({ type: () => true, limit: options.bodyLimit, inflate: true });
+
+  /** A disabled `jsonrpc` component answers 404 on both endpoints before anything else. */
+  async function gate(_req: Request, res: Response, next: NextFunction) {
+    try {
+      if (await options.componentEnabled('jsonrpc')) return next();
+      res.status(404).setHeader('Content-Type', 'application/json');
+      res.end('{"message":"App jsonrpc is disabled"}');
+    } catch {
+      next(); // the database is unreachable: the call itself answers that
+    }
+  }
 
   function handler(mode: 'kanboard' | 'strict') {
     return async (req: Request, res: Response) => {
@@ -91,7 +104,7 @@ export function jsonRpcRouter(options: JsonRpcRouterOptions): express.Router {
   }
 
   for (const [path, mode] of [['/jsonrpc.php', 'kanboard'], ['/rpc', 'strict']] as const) {
-    router.all(path, readBody, handler(mode), bodyErrors(mode));
+    router.all(path, gate, readBody, handler(mode), bodyErrors(mode));
   }
   return router;
 }

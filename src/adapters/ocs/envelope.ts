@@ -3,7 +3,7 @@
  * and the JSON and XML documents. Not for the 412 (CSRF) and 405 answers, which are not enveloped.
  */
 import { writeOcsJson } from './ocsJson';
-import { escapeXmlText, writeOcsXmlElement } from './ocsXml';
+import { writeOcsXmlDocument } from './ocsXml';
 import type { OcsValue } from './ocsValue';
 
 export type { OcsList, OcsMap, OcsRecord, OcsScalar, OcsValue } from './ocsValue';
@@ -107,13 +107,5 @@ function renderJson(meta: Meta, data: OcsValue): string {
 }
 
 function renderXml(meta: Meta, data: OcsValue): string {
-  const lines = ['<?xml version="1.0"?>', '<ocs>', ' <meta>'];
-  lines.push(`  <status>${meta.status}</status>`);
-  lines.push(`  <statuscode>${meta.statuscode}</statuscode>`);
-  lines.push(`  <message>${escapeXmlText(meta.message)}</message>`);
-  if (meta.totalitems !== undefined) lines.push('  <totalitems></totalitems>', '  <itemsperpage></itemsperpage>');
-  lines.push(' </meta>');
-  writeOcsXmlElement(lines, 'data', data, 1);
-  lines.push('</ocs>');
-  return `${lines.join('\n')}\n`;
+  return writeOcsXmlDocument('ocs', { meta: { ...meta }, data });
 }

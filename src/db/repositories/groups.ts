@@ -63,8 +63,8 @@ export async function groupNameTaken(db: Knex, name: string, exceptId?: number):
   return (await query) !== undefined;
 }
 
-export async function insertGroup(db: Knex, group: { name: string; external_id: string }): Promise<number> {
-  const [row] = await db('groups').insert({ name: group.name, external_id: group.external_id }).returning('id');
+export async function insertGroup(db: Knex, group: { name: string; external_id: string; display_name?: string | null }): Promise<number> {
+  const [row] = await db('groups').insert({ name: group.name, external_id: group.external_id, display_name: group.display_name ?? null }).returning('id');
   return toNumber(row.id);
 }
 
@@ -164,4 +164,77 @@ export async function searchGroups(db: Knex, search: GroupSearch): Promise<Group
     });
   }
   return (await query).map(toGroupWithCount);
+}
+
+/** A group as the OCS adapter sees it (ocs-provisioning §2.2): display name null unless set. */
+export interface NamedGroup {
+  id: number;
+  name: string;
+  displayName: string | null;
+}
+
+/** OCS group details (§5.3) before rendering. */
+export interface GroupCounts extends NamedGroup {
+  userCount: number;
+  disabledCount: number;
+}
+
+/** §5.4: case-folded byte order, then byte order. */
+const BY_FOLDED_NAME = 'lower(groups.name) COLLATE "C", groups.name COLLATE "C"';
+
+/** Exact, case-sensitive name lookup. */
+export async function findGroupByName(db: Knex, name: string): Promise<NamedGroup | null> {
+  const row = await db('groups').where({ name }).first('id', 'name', 'display_name');
+  return row ? { id: toNumber(row.id), name: row.name as string, displayName: row.display_name as string | null } : null;
+}
+
+export interface NamedGroupFilter {
+  /** Case-insensitive substring of the name or display name; `""` matches all. */
+  search: string;
+  offset: number;
+  limit?: number;
+}
+
+/** One page of groups with member counts, in §5.4 order. */
+export async function listGroupCounts(db: Knex, filter: NamedGroupFilter): Promise<GroupCounts[]> {
+  if (filter.limit === 0) return [];
+  const query = db('groups')
+    .select(
+      'groups.id',
+      'groups.name',
+      'groups.display_name',
+      db.raw('(SELECT count(*) FROM group_has_users m WHERE m.group_id = groups.id) AS user_count'),
+      db.raw('(SELECT count(*) FROM group_has_users m JOIN users u ON u.id = m.user_id WHERE m.group_id = groups.id AND NOT u.is_active) AS disabled_count'),
+    )
+    .orderByRaw(BY_FOLDED_NAME);
+  if (filter.search !== '') {
+    const pattern = likeContains(filter.search);
+    query.where((w) => {
+      w.whereRaw(`groups.name ILIKE ? ESCAPE '\\'`, [pattern]).orWhereRaw(`groups.display_name ILIKE ? ESCAPE '\\'`, [pattern]);
+    });
+  }
+  if (filter.offset > 0) query.offset(filter.offset);
+  if (filter.limit !== undefined) query.limit(filter.limit);
+  return (await query).map((row: Row) => ({
+    id: toNumber(row.id),
+    name: row.name as string,
+    displayName: row.display_name as string | null,
+    userCount: toNumber(row.user_count),
+    disabledCount: toNumber(row.disabled_count),
+  }));
+}
+
+/** Sets the display name (null resets it to the name). */
+export async function setGroupDisplayName(db: Knex, id: number, displayName: string | null): Promise<void> {
+  await db('groups').where({ id }).update({ display_name: displayName });
+}
+
+/** Usernames of a group's members, in §5.4 order. */
+export async function memberUsernames(db: Knex, groupId: number): Promise<string[]> {
+  const rows = await db('group_has_users')
+    .join('users', 'users.id', 'group_has_users.user_id')
+    .where('group_has_users.group_id', groupId)
+    .select('users.username')
+    .orderByRaw('lower(users.username) COLLATE "C", users.username COLLATE "C"');
+  return rows.map((r: { username: string }) => r.username);
 }

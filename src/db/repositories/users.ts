@@ -96,6 +96,9 @@ export interface NewUser {
   email: string | null;
   role: AppRole;
   is_ldap_user?: boolean;
+  /** OCS creation (ocs-provisioning §6.3); absent = the column defaults. */
+  language?: string | null;
+  quota?: string;
 }
 
 async function adminGroupId(db: Knex): Promise<number> {
@@ -123,6 +126,8 @@ export async function insertUser(db: Knex, user: NewUser): Promise<number> {
       email: user.email,
       role: user.role,
       is_ldap_user: user.is_ldap_user ?? false,
+      ...(user.language !== undefined ? { language: user.language } : {}),
+      ...(user.quota !== undefined ? { quota: user.quota } : {}),
     })
     .returning('id');
   const id = toNumber(row.id);
