@@ -4,7 +4,12 @@
  * endpoints, against the access table of the spec (written out here, not read from the code).
  */
 import { ACCESS_MAP } from '../../src/core/access';
-import { registry } from '../../procedures';
+import { registry as fullRegistry } from '../../procedures';
+import { servesSurface } from '../../src/core/dispatcher';
+
+/** The JSON-RPC procedures; the OCS-only ones (surface `ocs`) are covered by test/ocs. */
+const registry = fullRegistry.filter((p) => servesSurface(p, 'rpc'));
+const ocsOnly = fullRegistry.filter((p) => !servesSurface(p, 'rpc'));
 import { ADMIN, startTestApp, type Auth, type Endpoint, type TestApp } from '../helpers/app';
 
 const ENDPOINTS: Endpoint[] = ['/jsonrpc.php', '/rpc'];
@@ -78,7 +83,11 @@ describe('the access table', () => {
   test('every registered procedure is in the spec table, and the access map agrees with it', () => {
     const names = registry.map((p) => p.name);
     expect(names.filter((n) => !(n in SPEC_ACCESS))).toEqual([]);
-    expect([...ACCESS_MAP.keys()].sort()).toEqual([...names].sort());
+    expect([...ACCESS_MAP.keys()].sort()).toEqual([...names, ...ocsOnly.map((p) => p.name)].sort());
+    // OCS-only procedures: user mode only, exactly on the ocs surface
+    for (const procedure of ocsOnly) {
+      expect({ name: procedure.name, surfaces: procedure.surfaces, app: ACCESS_MAP.get(procedure.name)!.app }).toEqual({ name: procedure.name, surfaces: ['ocs'], app: false });
+    }
     for (const name of names) {
       const rule = ACCESS_MAP.get(name)!;
       const minimum = SPEC_ACCESS[name];

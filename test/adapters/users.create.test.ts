@@ -101,6 +101,12 @@ describe('createUser success', () => {
       twofactor_secret: null,
       api_access_token: null,
       last_login: 0,
+      // OCS profile columns (ocs-provisioning §2.4), never part of the JSON-RPC user object
+      quota: 'default',
+      phone: '',
+      address: '',
+      website: '',
+      twitter: '',
     });
     expect(await rawCall(t, STRICT, 'getUser', [id])).toBe(ok(userObject(id, 'carol', { name: 'Carol C', email: 'carol@example.com', role: 'app-manager' })));
   });
