@@ -22,7 +22,7 @@ export const GROUP_ROUTES: readonly OcsRoute[] = [
     level: 'S',
     procedure: 'ocsCreateGroup',
     params: { groupid: 'text', displayname: 'text' },
-    errors: { group_name_invalid: [101, 'Invalid group name'], group_exists: [102, 'group exists'] },
+    errors: { group_name_invalid: [101, 'Invalid group name'], group_exists: [102, 'group exists'], ALREADY_EXISTS: [102, 'group exists'] },
     internal: [103, 'Failed to add the group'],
   },
   {

@@ -28,6 +28,8 @@ export const USER_ROUTES: readonly OcsRoute[] = [
     serviceUrl: true,
     errors: {
       user_exists: [102, 'User already exists'],
+      // a concurrent creation of the same username loses at the unique index
+      ALREADY_EXISTS: [102, 'User already exists'],
       group_missing: [104, (g) => `group ${g} does not exist`],
       group_forbidden: [105, (g) => `insufficient privileges for group ${g}`],
       group_required: [106, 'no group specified (required for subadmins)'],
