@@ -12,5 +12,7 @@ import { projectUpdateProcedures } from './projectUpdates';
 import { projectPermissionProcedures } from './projectPermissions';
 import { userProcedures } from './users';
 import { ocsProcedures } from './ocs';
+import { oidcProviderProcedures } from './oidcProviders';
+import { nmcuserOidcProcedures } from './nmcuserOidc';
 
-export const registry: readonly AnyProcedure[] = [...userProcedures, ...meProcedures, ...appProcedures, ...groupProcedures, ...groupMemberProcedures, ...projectPermissionProcedures, ...projectProcedures, ...projectUpdateProcedures, ...projectActivityProcedures, ...myProjectProcedures, discover, ...ocsProcedures];
+export const registry: readonly AnyProcedure[] = [...userProcedures, ...meProcedures, ...appProcedures, ...groupProcedures, ...groupMemberProcedures, ...projectPermissionProcedures, ...projectProcedures, ...projectUpdateProcedures, ...projectActivityProcedures, ...myProjectProcedures, discover, ...oidcProviderProcedures, ...ocsProcedures, ...nmcuserOidcProcedures];

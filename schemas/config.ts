@@ -31,6 +31,7 @@ export const configSchema = {
     SMTP_URL: { type: 'string', pattern: '^smtps?://[^/]+', description: 'SMTP server for welcome emails, `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465`; unset = no mail' },
     MAIL_FROM: { type: 'string', minLength: 3, description: 'Sender address of emails; required with SMTP_URL' },
     SMTP_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 10000, description: 'Upper bound of one email send (connect, handshake, send)' },
+    OIDC_PROVIDERS: { type: 'string', description: 'OIDC providers created at start if missing: `Telekom,o2` or a JSON array of {identifier, client_id, discovery_url}' },
     PUBLIC_URL: { type: 'string', pattern: '^https?://[^/]+', description: 'Service URL named in emails; unset = built from the request' },
   },
   additionalProperties: false,

@@ -19,6 +19,7 @@ import { registry } from '../procedures';
 import { requestIdMiddleware } from './adapters/http/requestId';
 import { jsonRpcRouter } from './adapters/jsonrpc/router';
 import { ocsRouter } from './adapters/ocs/router';
+import { nmcuserOidcRouter } from './adapters/nmcuserOidc/router';
 import { createMailService } from './mail/welcomeMail';
 import { isAppEnabled } from './db/repositories/appState';
 import packageJson from '../package.json';
@@ -116,6 +117,7 @@ export function createApp({ config, db, logger, now = systemNow }: AppDeps): Ros
     jsonRpcRouter({ dispatcher, authenticator, batchLimit: config.batchLimit, bodyLimit: config.bodyLimit, apiAuthHeader: config.apiAuthHeader, logger, componentEnabled }),
   );
   app.use(ocsRouter({ dispatcher, authenticator, bodyLimit: config.bodyLimit, requireApiHeader: config.ocsRequireApiHeader, logger }));
+  app.use(nmcuserOidcRouter({ dispatcher, authenticator, bodyLimit: config.bodyLimit, componentEnabled, logger }));
 
   app.use((_req, res) => {
     res.status(404).json({ message: 'Not found' });

@@ -9,6 +9,8 @@ import { API_TOKEN_SETTING } from './auth/authenticator';
 import { randomBase62, sha256Hex } from './auth/secrets';
 import { countUsers, insertUser } from './db/repositories/users';
 import { getSetting, insertSettingIfAbsent } from './db/repositories/settings';
+import { insertProviderIfAbsent } from './db/repositories/oidcProviders';
+import type { ProviderSeed } from './oidcProviderSeed';
 
 export interface BootstrapResult {
   /** Set when the admin was created now. */
@@ -23,6 +25,8 @@ export interface BootstrapOptions {
   apiToken: string | undefined;
   passwords: PasswordService;
   now: number;
+  /** OIDC_PROVIDERS: created when missing (ignoring case); existing ones are left as they are. */
+  oidcProviders?: readonly ProviderSeed[];
 }
 
 export async function bootstrap(db: Knex, options: BootstrapOptions): Promise<BootstrapResult> {
@@ -39,6 +43,8 @@ export async function bootstrap(db: Knex, options: BootstrapOptions): Promise<Bo
       const token = randomBase62(48);
       if (await insertSettingIfAbsent(trx, API_TOKEN_SETTING, sha256Hex(token), options.now)) result.generatedApiToken = token;
     }
+    // ON CONFLICT: an instance starting at the same time may have created it (§9.3)
+    for (const seed of options.oidcProviders ?? []) await insertProviderIfAbsent(trx, seed);
   });
   return result;
 }

@@ -7,6 +7,7 @@ import bytes from 'bytes';
 import type { FromSchema } from 'json-schema-to-ts';
 import { configAliases, configSchema } from '../schemas/config';
 import { parseQuota } from './core/quota';
+import { parseProviderSeeds, type ProviderSeed } from './oidcProviderSeed';
 
 type Raw = FromSchema<typeof configSchema>;
 
@@ -38,6 +39,8 @@ export interface Config {
   mailFrom: string | undefined;
   smtpTimeoutMs: number;
   publicUrl: string | undefined;
+  /** OIDC_PROVIDERS, parsed and checked. */
+  oidcProviders: ProviderSeed[];
 }
 
 export class ConfigError extends Error {}
@@ -82,6 +85,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   if (raw.SMTP_URL !== undefined && !URL.canParse(raw.SMTP_URL as string)) {
     throw new ConfigError('Invalid configuration: SMTP_URL must be a URL such as smtp://user:pass@host:587');
   }
+  let oidcProviders: ProviderSeed[];
+  try {
+    oidcProviders = parseProviderSeeds(raw.OIDC_PROVIDERS as string | undefined);
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration: ${(error as Error).message}`);
+  }
   const c = raw as unknown as Required<Raw>;
   return Object.freeze({
     port: c.PORT,
@@ -110,5 +119,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     mailFrom: raw.MAIL_FROM as string | undefined,
     smtpTimeoutMs: c.SMTP_TIMEOUT_MS,
     publicUrl: raw.PUBLIC_URL as string | undefined,
+    oidcProviders,
   });
 }

@@ -41,6 +41,7 @@ export async function start(config: Readonly<Config>, logger: Logger): Promise<{
       apiToken: config.apiToken,
       passwords,
       now: Math.floor(Date.now() / 1000),
+      oidcProviders: config.oidcProviders,
     });
     announceSecrets(result);
   } catch (error) {

@@ -42,7 +42,8 @@ export function findTarget(db: Knex, pathId: string): Promise<UserProfile | null
 }
 
 function backendOf(profile: UserProfile): OcsUserView['backend'] {
-  return profile.isLdapUser ? 'LDAP' : 'Database';
+  if (profile.isLdapUser) return 'LDAP';
+  return profile.isOidcUser ? 'user_oidc' : 'Database';
 }
 
 /** Whether the backend lets OCS set display names and passwords (§2.1). */

@@ -1,5 +1,6 @@
 /** Value rules of OCS user creation and edits (ocs-provisioning §6.3, §6.6). */
 import { isValidEmail } from '../../src/core/emailFormat';
+import { isHttpUrl } from '../../src/core/httpUrl';
 
 /** §6.3 check 8: the characters a new username may contain. */
 const USERNAME_CHARACTERS = /^[a-zA-Z0-9 _.@\-']*$/;
@@ -49,13 +50,7 @@ export function validEmail(value: string): boolean {
 /** `website` (§6.6): empty, or an absolute http/https URL of at most 255 characters. */
 export function validWebsite(value: string): boolean {
   if (value === '') return true;
-  if (characterCount(value) > 255 || !/^https?:\/\//i.test(value)) return false;
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.host !== '';
-  } catch {
-    return false;
-  }
+  return characterCount(value) <= 255 && isHttpUrl(value);
 }
 
 /** `phone`, `address`, `twitter` (§6.6): at most 255 characters after trimming. */

@@ -40,7 +40,7 @@ const anyCaller: AccessRule = { app: true, user: 'app-user' };
 const meOnly: AccessRule = { app: false, user: 'app-user' };
 const projectViewer: AccessRule = { app: true, user: { project: 'project-viewer', param: 'project_id' } };
 const projectManager: AccessRule = { app: true, user: { project: 'project-manager', param: 'project_id' } };
-/** OCS levels A and S (ocs-provisioning §3.5): users only, admins only. */
+/** OCS levels A and S (ocs-provisioning §3.5) and the nmcuser_oidc API: users only, admins only. */
 const ocsAdmin: AccessRule = { app: false, user: 'app-admin' };
 /** OCS levels B and U: any user; the procedure checks subadmin rights and targets. */
 const ocsUser: AccessRule = { app: false, user: 'app-user' };
@@ -143,6 +143,17 @@ export const ACCESS_MAP: ReadonlyMap<string, AccessRule> = new Map<string, Acces
   ['ocsListApps', ocsAdmin],
   ['ocsGetApp', ocsAdmin],
   ['ocsSetAppEnabled', ocsAdmin],
+  // OIDC providers (JSON-RPC) and the nmcuser_oidc adapter (admin, user mode)
+  ['createOidcProvider', admin],
+  ['getAllOidcProviders', admin],
+  ['getOidcProvider', admin],
+  ['removeOidcProvider', admin],
+  ['oidcListUsers', ocsAdmin],
+  ['oidcCreateUser', ocsAdmin],
+  ['oidcGetUser', ocsAdmin],
+  ['oidcUpdateUser', ocsAdmin],
+  ['oidcDeleteUser', ocsAdmin],
+  ['oidcMintToken', ocsAdmin],
 ]);
 
 /**

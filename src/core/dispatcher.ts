@@ -38,6 +38,8 @@ export interface CallOptions {
   mode: BindingMode;
   requestId: string;
   surface: Surface;
+  /** For the audit log; "" when unknown. */
+  clientAddress?: string;
 }
 
 /** Where a procedure without `surfaces` may be called: the JSON-RPC endpoints and the CLI. */
@@ -158,7 +160,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         const rule = ruleOf(procedure);
         checkAppAccess(rule, callOptions.principal);
         const params = bindAndValidate(procedure, rawParams, callOptions.mode);
-        const base = { principal: callOptions.principal, requestId: callOptions.requestId, surface: callOptions.surface, services };
+        const base = {
+          principal: callOptions.principal,
+          requestId: callOptions.requestId,
+          surface: callOptions.surface,
+          clientAddress: callOptions.clientAddress ?? '',
+          services,
+        };
         const prepared = procedure.prepare ? await procedure.prepare(params, base) : undefined;
         const run = async (conn: Knex) => {
           afterCommit.length = 0; // a retried transaction starts over

@@ -45,6 +45,8 @@ export interface ErrorDetails {
   failureValue?: unknown;
   /** The offending value, for adapters whose messages name it (OCS `group <g> does not exist`). */
   value?: string;
+  /** The id a lookup computed from the given one (nmcuser_oidc internal ids). */
+  computedId?: string;
 }
 
 export class AppError extends Error {

@@ -92,6 +92,8 @@ export interface Context {
   db: Knex;
   requestId: string;
   surface: Surface;
+  /** The caller's network address as the adapter saw it (audit); "" when unknown. */
+  clientAddress: string;
   services: Services;
   /**
    * Runs `task` after the call's transaction commits (at once for read-only calls), without

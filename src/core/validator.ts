@@ -5,6 +5,7 @@
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { AppError, type ParamError } from './errors';
+import { isHttpUrl } from './httpUrl';
 import { isValidEmail } from './emailFormat';
 import { coerceParams, type BindingMode } from './coercion';
 import type { AnyProcedure } from './procedure';
@@ -32,6 +33,8 @@ function nulErrors(params: Record<string, unknown>): ParamError[] {
 export function createAjv(): Ajv {
   const ajv = new Ajv({ allErrors: true, useDefaults: true, allowUnionTypes: true, strictTypes: false });
   ajv.addFormat('email', { type: 'string', validate: isValidEmail });
+  // "" or an absolute http/https URL (OIDC discovery URLs)
+  ajv.addFormat('http-url-or-empty', { type: 'string', validate: (value: string) => value === '' || isHttpUrl(value) });
   // Annotation read by the coercion pre-pass (src/core/coercion.ts); it validates nothing itself.
   ajv.addKeyword({ keyword: 'x-trim', schemaType: 'boolean' });
   return ajv;

@@ -4,37 +4,11 @@
  * each endpoint's names are read as strings, lists or counts, so procedures get exact types.
  */
 
-/** A source value before normalisation: a string, a list, or something else (an object) that counts as missing. */
-export type RawValue = string | RawValue[] | { readonly object: true } | null;
-export type RawParams = Map<string, RawValue>;
+import { parseFormParams, type RawParams, type RawValue } from '../http/formParams';
+
+export { parseFormParams, type RawParams, type RawValue };
 
 const OBJECT: RawValue = { object: true };
-/** `name[]` and `name[3]` build lists; `name[key]` builds a map, which no endpoint reads. */
-const BRACKETS = /^([^[\]]+)\[([^[\]]*)\](.*)$/;
-
-/**
- * PHP-style form decoding: `groups[]=a&groups[1]=b` is the list ["a","b"] in order of appearance,
- * a repeated plain key keeps its last value. `+` is a space (URLSearchParams, as PHP).
- */
-export function parseFormParams(text: string): RawParams {
-  const params: RawParams = new Map();
-  for (const [key, value] of new URLSearchParams(text)) {
-    const match = BRACKETS.exec(key);
-    if (!match) {
-      params.set(key, value);
-      continue;
-    }
-    const [, name, index, rest] = match;
-    if (rest !== '' || (index !== '' && !/^\d+$/.test(index))) {
-      params.set(name, OBJECT);
-      continue;
-    }
-    const current = params.get(name);
-    if (Array.isArray(current)) current.push(value);
-    else params.set(name, [value]);
-  }
-  return params;
-}
 
 /** §3.2 item 5: JSON members as parameters; numbers become decimal text, true "1", false "", null missing. */
 function fromJson(value: unknown): RawValue {

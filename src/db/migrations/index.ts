@@ -5,6 +5,7 @@
 import type { Knex } from 'knex';
 import * as initial from './001_initial';
 import * as ocs from './002_ocs';
+import * as oidc from './003_oidc';
 
 interface Migration {
   name: string;
@@ -12,7 +13,7 @@ interface Migration {
   down(knex: Knex): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, ocs];
+export const MIGRATIONS: readonly Migration[] = [initial, ocs, oidc];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
   getMigrations: async () => [...MIGRATIONS],

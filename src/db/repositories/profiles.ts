@@ -14,6 +14,8 @@ export interface UserProfile {
   role: AppRole;
   isActive: boolean;
   isLdapUser: boolean;
+  /** Created through the nmcuser_oidc adapter: backend `user_oidc`. */
+  isOidcUser: boolean;
   /** Unix seconds of the last successful authentication, 0 if never. */
   lastLogin: number;
   /** Stored quota: `none`, `default` or decimal bytes. */
@@ -27,7 +29,7 @@ export interface UserProfile {
 
 const PROFILE_COLUMNS = [
   'users.id', 'users.username', 'users.name', 'users.email', 'users.role', 'users.is_active', 'users.is_ldap_user',
-  'users.last_login', 'users.quota', 'users.language', 'users.phone', 'users.address', 'users.website', 'users.twitter',
+  'users.is_oidc_user', 'users.last_login', 'users.quota', 'users.language', 'users.phone', 'users.address', 'users.website', 'users.twitter',
 ] as const;
 
 /** §5.4: case-folded byte order, then byte order; total and the same on every page. */
@@ -44,6 +46,7 @@ function toProfile(row: Row): UserProfile {
     role: row.role as AppRole,
     isActive: row.is_active as boolean,
     isLdapUser: row.is_ldap_user as boolean,
+    isOidcUser: row.is_oidc_user as boolean,
     lastLogin: toNumber(row.last_login),
     quota: row.quota as string,
     language: row.language as string | null,
