@@ -67,6 +67,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       apiToken: config.apiToken,
       passwords: createPasswordService({ cost: 10, concurrency: 2 }),
       now: now(),
+      oidcProviders: config.oidcProviders,
     });
   }
   const roster = createApp({ config, db: db.knex, logger, now });
