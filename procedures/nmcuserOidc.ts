@@ -74,7 +74,7 @@ interface FieldValues {
 function checkedFields(p: FieldValues): oidcUsers.OidcUserChanges {
   const changes: oidcUsers.OidcUserChanges = {};
   if (p.displayname !== undefined) {
-    if (characters(p.displayname) > 255) throw invalid('displayname');
+    if (characters(p.displayname) > 255 || p.displayname.includes('\u0000')) throw invalid('displayname');
     changes.name = p.displayname;
   }
   if (p.email !== undefined) {
@@ -82,7 +82,7 @@ function checkedFields(p: FieldValues): oidcUsers.OidcUserChanges {
     changes.email = p.email;
   }
   if (p.altemail !== undefined) {
-    if (characters(p.altemail) > 255) throw invalid('altemail');
+    if (characters(p.altemail) > 255 || p.altemail.includes('\u0000')) throw invalid('altemail');
     changes.address = p.altemail;
   }
   if (p.quota !== undefined) {
@@ -109,6 +109,7 @@ export const oidcListUsers = defineProcedure({
   writes: false,
   failure: null,
   surfaces,
+  nulSafe: true,
   async handler(p, ctx) {
     const provider = await resolveProvider(ctx.db, p.provider);
     return oidcUsers.listLinkedUsernames(ctx.db, provider.id, { pattern: p.pattern ?? '', offset: p.offset ?? 0, limit: p.limit ?? undefined });
@@ -124,6 +125,7 @@ export const oidcCreateUser = defineProcedure({
   writes: true,
   failure: null,
   surfaces,
+  nulSafe: true,
   async handler(p, ctx) {
     const provider = await resolveProvider(ctx.db, p.provider);
     const username = checkUsername(p.username);
@@ -155,6 +157,7 @@ export const oidcGetUser = defineProcedure({
   writes: false,
   failure: null,
   surfaces,
+  nulSafe: true,
   async handler(p, ctx): Promise<OidcUserView> {
     const provider = await resolveProvider(ctx.db, p.provider);
     return viewOf(ctx, await resolveUser(ctx.db, provider, p.id));
@@ -170,6 +173,7 @@ export const oidcUpdateUser = defineProcedure({
   writes: true,
   failure: null,
   surfaces,
+  nulSafe: true,
   async handler(p, ctx): Promise<OidcUserView> {
     const provider = await resolveProvider(ctx.db, p.provider);
     const user = await resolveUser(ctx.db, provider, p.id);
@@ -192,6 +196,7 @@ export const oidcDeleteUser = defineProcedure({
   writes: true,
   failure: null,
   surfaces,
+  nulSafe: true,
   async handler(p, ctx) {
     const provider = await resolveProvider(ctx.db, p.provider);
     const user = await resolveUser(ctx.db, provider, p.id);
@@ -209,6 +214,7 @@ export const oidcMintToken = defineProcedure({
   writes: true,
   failure: null,
   surfaces,
+  nulSafe: true,
   async handler(p, ctx) {
     const provider = await resolveProvider(ctx.db, p.provider);
     const user = await resolveUser(ctx.db, provider, p.id);

@@ -7,7 +7,7 @@ export const oidcIdentifier = {
   minLength: 1,
   maxLength: 128,
   pattern: '^[A-Za-z0-9._-]+$',
-  not: { pattern: '^[0-9]+$' },
+  not: { type: 'string', pattern: '^[0-9]+$' },
   description: 'Provider identifier: 1–128 characters of A-Z a-z 0-9 . _ -, not all digits; unique ignoring case',
 } as const;
 

@@ -13,7 +13,8 @@ function problemOf(seed: ProviderSeed): string | null {
     return `identifier ${JSON.stringify(seed.identifier)} must be 1–128 characters of A-Z a-z 0-9 . _ - and not all digits`;
   }
   if ([...seed.client_id].length > 255) return `client_id of ${seed.identifier} is longer than 255 characters`;
-  if (seed.discovery_url !== '' && !(seed.discovery_url.length <= 2048 && isHttpUrl(seed.discovery_url))) {
+  if (seed.client_id.includes('\u0000') || seed.discovery_url.includes('\u0000')) return `the fields of ${seed.identifier} must not contain NUL characters`;
+  if (seed.discovery_url !== '' && !([...seed.discovery_url].length <= 2048 && isHttpUrl(seed.discovery_url))) {
     return `discovery_url of ${seed.identifier} must be an absolute http(s) URL`;
   }
   return null;

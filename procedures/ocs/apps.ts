@@ -64,6 +64,7 @@ export const ocsListApps = defineProcedure({
   writes: false,
   failure: null,
   surfaces: ['ocs'],
+  nulSafe: true,
   async handler(p, ctx) {
     if (p.filter !== '' && p.filter !== 'enabled' && p.filter !== 'disabled') throw refused('INVALID_PARAMS', 'filter_invalid');
     const disabled = await disabledAppIds(ctx.db);
@@ -80,6 +81,7 @@ export const ocsGetApp = defineProcedure({
   writes: false,
   failure: null,
   surfaces: ['ocs'],
+  nulSafe: true,
   async handler(p, ctx): Promise<OcsAppView> {
     const component = checkAppId(p.appid);
     if (!component) throw refused('NOT_FOUND', 'app_missing');
@@ -96,6 +98,7 @@ export const ocsSetAppEnabled = defineProcedure({
   writes: true,
   failure: null,
   surfaces: ['ocs'],
+  nulSafe: true,
   async handler(p, ctx) {
     const component = checkAppId(p.appid);
     if (p.enabled) {

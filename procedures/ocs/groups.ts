@@ -14,14 +14,14 @@ import {
   ocsResult,
 } from '../../schemas/ocs';
 import { assertSubadminOrAdmin, callerScope, userListEntries } from './scope';
-import { characterCount } from './userChecks';
+import { characterCount, hasNul } from './userChecks';
 
 const ocs = ['ocs'] as const;
 
 /** The shared group-name rule: 1–191 characters, not only whitespace. */
 function validGroupName(name: string): boolean {
   const length = characterCount(name);
-  return length >= 1 && length <= 191 && /\S/.test(name);
+  return length >= 1 && length <= 191 && /\S/.test(name) && !hasNul(name);
 }
 
 function groupPage(p: { search: string; limit: number | null; offset: number | null }): groups.NamedGroupFilter {
@@ -37,6 +37,7 @@ export const ocsListGroups = defineProcedure({
   writes: false,
   failure: null,
   surfaces: ocs,
+  nulSafe: true,
   async handler(p, ctx) {
     assertSubadminOrAdmin(await callerScope(ctx));
     return (await groups.listGroupCounts(ctx.db, groupPage(p))).map((g) => g.name);
@@ -52,6 +53,7 @@ export const ocsListGroupDetails = defineProcedure({
   writes: false,
   failure: null,
   surfaces: ocs,
+  nulSafe: true,
   async handler(p, ctx): Promise<OcsGroupView[]> {
     return (await groups.listGroupCounts(ctx.db, groupPage(p))).map((g) => ({
       id: g.name,
@@ -71,10 +73,11 @@ export const ocsCreateGroup = defineProcedure({
   writes: true,
   failure: null,
   surfaces: ocs,
+  nulSafe: true,
   async handler(p, ctx) {
     if (!validGroupName(p.groupid)) throw refused('INVALID_PARAMS', 'group_name_invalid');
     if (await groups.findGroupByName(ctx.db, p.groupid)) throw refused('ALREADY_EXISTS', 'group_exists');
-    if (characterCount(p.displayname) > 255) throw refused('INVALID_PARAMS', 'group_name_invalid');
+    if (characterCount(p.displayname) > 255 || hasNul(p.displayname)) throw refused('INVALID_PARAMS', 'group_name_invalid');
     await groups.insertGroup(ctx.db, { name: p.groupid, external_id: '', display_name: p.displayname === '' ? null : p.displayname });
     return null;
   },
@@ -89,6 +92,7 @@ export const ocsGetGroupMembers = defineProcedure({
   writes: false,
   failure: null,
   surfaces: ocs,
+  nulSafe: true,
   async handler(p, ctx) {
     const scope = await callerScope(ctx);
     assertSubadminOrAdmin(scope);
@@ -108,6 +112,7 @@ export const ocsGetGroupMemberDetails = defineProcedure({
   writes: false,
   failure: null,
   surfaces: ocs,
+  nulSafe: true,
   async handler(p, ctx) {
     const scope = await callerScope(ctx);
     assertSubadminOrAdmin(scope);
@@ -127,6 +132,7 @@ export const ocsGetGroupSubadmins = defineProcedure({
   writes: false,
   failure: null,
   surfaces: ocs,
+  nulSafe: true,
   async handler(p, ctx) {
     const group = await groups.findGroupByName(ctx.db, p.groupid);
     if (!group) throw refused('NOT_FOUND', 'group_missing');
@@ -143,11 +149,12 @@ export const ocsEditGroup = defineProcedure({
   writes: true,
   failure: null,
   surfaces: ocs,
+  nulSafe: true,
   async handler(p, ctx) {
     if (p.key !== 'displayname') throw refused('INVALID_PARAMS', 'key_invalid');
     const group = await groups.findGroupByName(ctx.db, p.groupid);
     if (!group) throw refused('NOT_FOUND', 'group_missing');
-    if (characterCount(p.value) > 255) throw refused('INVALID_PARAMS', 'display_name_invalid');
+    if (characterCount(p.value) > 255 || hasNul(p.value)) throw refused('INVALID_PARAMS', 'display_name_invalid');
     await groups.setGroupDisplayName(ctx.db, group.id, p.value === '' ? null : p.value);
     return null;
   },
@@ -162,6 +169,7 @@ export const ocsDeleteGroup = defineProcedure({
   writes: true,
   failure: null,
   surfaces: ocs,
+  nulSafe: true,
   async handler(p, ctx) {
     const group = await groups.findGroupByName(ctx.db, p.groupid);
     if (!group) throw refused('NOT_FOUND', 'group_missing');

@@ -17,6 +17,7 @@ export const ocsGetUserGroups = defineProcedure({
   writes: false,
   failure: null,
   surfaces: ocs,
+  nulSafe: true,
   async handler(p, ctx) {
     const scope = await callerScope(ctx);
     const target = await findTarget(ctx.db, p.userid);
@@ -43,6 +44,7 @@ export const ocsAddUserToGroup = defineProcedure({
   writes: true,
   failure: null,
   surfaces: ocs,
+  nulSafe: true,
   async handler(p, ctx) {
     const scope = await callerScope(ctx);
     assertSubadminOrAdmin(scope);
@@ -68,6 +70,7 @@ export const ocsRemoveUserFromGroup = defineProcedure({
   writes: true,
   failure: null,
   surfaces: ocs,
+  nulSafe: true,
   async handler(p, ctx) {
     const scope = await callerScope(ctx);
     assertSubadminOrAdmin(scope);
@@ -100,6 +103,7 @@ export const ocsPromoteSubadmin = defineProcedure({
   writes: true,
   failure: null,
   surfaces: ocs,
+  nulSafe: true,
   async handler(p, ctx) {
     const target = await findTarget(ctx.db, p.userid);
     if (!target) throw refused('NOT_FOUND', 'user_missing');
@@ -120,6 +124,7 @@ export const ocsDemoteSubadmin = defineProcedure({
   writes: true,
   failure: null,
   surfaces: ocs,
+  nulSafe: true,
   async handler(p, ctx) {
     const target = await findTarget(ctx.db, p.userid);
     if (!target) throw refused('NOT_FOUND', 'user_missing');
@@ -139,6 +144,7 @@ export const ocsGetSubadminGroups = defineProcedure({
   writes: false,
   failure: null,
   surfaces: ocs,
+  nulSafe: true,
   async handler(p, ctx) {
     const target = await findTarget(ctx.db, p.userid);
     if (!target) throw refused('NOT_FOUND', 'user_missing');

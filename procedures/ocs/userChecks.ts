@@ -15,8 +15,14 @@ export function characterCount(value: string): number {
   return [...value].length;
 }
 
+/** Over 469 bytes, or holding a NUL (bcrypt would ignore everything after it). */
 export function passwordTooLong(password: string): boolean {
-  return Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES;
+  return Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES || hasNul(password);
+}
+
+/** A NUL character, which no stored value can hold. */
+export function hasNul(value: string): boolean {
+  return value.includes('\u0000');
 }
 
 export function passwordTooShort(password: string): boolean {
@@ -50,10 +56,10 @@ export function validEmail(value: string): boolean {
 /** `website` (§6.6): empty, or an absolute http/https URL of at most 255 characters. */
 export function validWebsite(value: string): boolean {
   if (value === '') return true;
-  return characterCount(value) <= 255 && isHttpUrl(value);
+  return characterCount(value) <= 255 && !hasNul(value) && isHttpUrl(value);
 }
 
 /** `phone`, `address`, `twitter` (§6.6): at most 255 characters after trimming. */
 export function validProfileText(value: string): boolean {
-  return characterCount(value.trim()) <= 255;
+  return characterCount(value.trim()) <= 255 && !hasNul(value);
 }

@@ -5,7 +5,7 @@ import { parseQuota, quotaToStoredText } from '../../src/core/quota';
 import * as profiles from '../../src/db/repositories/profiles';
 import { ocsEditUserParams, ocsResult, ocsUserParams } from '../../schemas/ocs';
 import { backendCanSetProfile, callerScope, findTarget, isAccessible } from './scope';
-import { characterCount, passwordStorable, passwordTooLong, passwordTooShort, validEmail, validLanguage, validProfileText, validWebsite } from './userChecks';
+import { characterCount, hasNul, passwordStorable, passwordTooLong, passwordTooShort, validEmail, validLanguage, validProfileText, validWebsite } from './userChecks';
 
 type EditKey = 'displayname' | 'email' | 'password' | 'language' | 'phone' | 'address' | 'twitter' | 'website' | 'quota';
 
@@ -26,7 +26,7 @@ function profileChange(key: Exclude<EditKey, 'password'>, value: string): profil
   switch (key) {
     case 'displayname': {
       const name = value.trim();
-      if (characterCount(name) > 64) throw invalid('display_name_invalid');
+      if (characterCount(name) > 64 || hasNul(name)) throw invalid('display_name_invalid');
       return { name };
     }
     case 'email':
@@ -61,6 +61,7 @@ export const ocsEditUser = defineProcedure({
   writes: true,
   failure: null,
   surfaces: ['ocs'],
+  nulSafe: true,
   prepare: async (p, ctx) => (p.key === 'password' && passwordStorable(p.value) ? ctx.services.passwords.hash(p.value) : null),
   async handler(p, ctx, passwordHash: string | null) {
     const scope = await callerScope(ctx);
@@ -90,6 +91,7 @@ export const ocsEditableFields = defineProcedure({
   writes: false,
   failure: null,
   surfaces: ['ocs'],
+  nulSafe: true,
   async handler(p, ctx) {
     const scope = await callerScope(ctx);
     const target = p.userid === '' ? await profiles.findProfileById(ctx.db, scope.userId) : await findTarget(ctx.db, p.userid);

@@ -22,7 +22,7 @@ import {
   ocsWelcomeParams,
 } from '../../schemas/ocs';
 import { assertSubadminOrAdmin, callerScope, findTarget, isAccessible, userListEntries, userView, type CallerScope } from './scope';
-import { characterCount, passwordStorable, passwordTooLong, passwordTooShort, usernameProblem, validEmail, validLanguage } from './userChecks';
+import { characterCount, hasNul, passwordStorable, passwordTooLong, passwordTooShort, usernameProblem, validEmail, validLanguage } from './userChecks';
 
 const ocs = ['ocs'] as const;
 
@@ -46,6 +46,7 @@ export const ocsCallerLevel = defineProcedure({
   writes: false,
   failure: null,
   surfaces: ocs,
+  nulSafe: true,
   async handler(_p, ctx) {
     const scope = await callerScope(ctx);
     return { admin: scope.isAdmin, subadmin: scope.subadminOf.size > 0 };
@@ -61,6 +62,7 @@ export const ocsListUsers = defineProcedure({
   writes: false,
   failure: null,
   surfaces: ocs,
+  nulSafe: true,
   async handler(p, ctx) {
     const rows = await scopedProfiles(ctx, await callerScope(ctx), p);
     return rows.map((row) => row.username);
@@ -76,6 +78,7 @@ export const ocsListUserDetails = defineProcedure({
   writes: false,
   failure: null,
   surfaces: ocs,
+  nulSafe: true,
   async handler(p, ctx) {
     const scope = await callerScope(ctx);
     return userListEntries(ctx, scope, await scopedProfiles(ctx, scope, p));
@@ -84,6 +87,7 @@ export const ocsListUserDetails = defineProcedure({
 
 /** The §6.3 checks 1–17, in order; returns the parsed quota. */
 async function checkNewUser(ctx: Context, scope: CallerScope, p: CreateParams) {
+  await profiles.lockFoldedUsername(ctx.db, p.userid);
   if (await profiles.usernameTakenFolded(ctx.db, p.userid)) throw refused('ALREADY_EXISTS', 'user_exists');
   const joined: groups.NamedGroup[] = [];
   for (const name of p.groups) {
@@ -108,7 +112,7 @@ async function checkNewUser(ctx: Context, scope: CallerScope, p: CreateParams) {
   const usernameIssue = usernameProblem(p.userid);
   if (usernameIssue) throw refused('INVALID_PARAMS', usernameIssue);
   if (p.password !== '' && passwordTooShort(p.password)) throw refused('INVALID_PARAMS', 'password_too_short');
-  if (characterCount(p.displayName) > 64) throw refused('INVALID_PARAMS', 'display_name_invalid');
+  if (characterCount(p.displayName) > 64 || hasNul(p.displayName)) throw refused('INVALID_PARAMS', 'display_name_invalid');
   if (p.email !== '' && !validEmail(p.email)) throw refused('INVALID_PARAMS', 'email_invalid');
   const quota = p.quota === '' ? 'default' : parseQuota(p.quota);
   if (quota === null) throw refused('INVALID_PARAMS', 'quota_invalid', p.quota);
@@ -142,6 +146,7 @@ export const ocsCreateUser = defineProcedure({
   writes: true,
   failure: null,
   surfaces: ocs,
+  nulSafe: true,
   prepare: async (p, ctx) => (passwordStorable(p.password) ? ctx.services.passwords.hash(p.password) : null),
   async handler(p, ctx, passwordHash: string | null) {
     const scope = await callerScope(ctx);
@@ -185,6 +190,7 @@ export const ocsGetUser = defineProcedure({
   writes: false,
   failure: null,
   surfaces: ocs,
+  nulSafe: true,
   async handler(p, ctx): Promise<OcsUserView> {
     const scope = await callerScope(ctx);
     return userView(ctx, scope, await readableTarget(ctx, scope, p.userid));
@@ -200,6 +206,7 @@ export const ocsGetCurrentUser = defineProcedure({
   writes: false,
   failure: null,
   surfaces: ocs,
+  nulSafe: true,
   async handler(_p, ctx): Promise<OcsUserView> {
     const scope = await callerScope(ctx);
     const self = await profiles.findProfileById(ctx.db, scope.userId);
@@ -217,6 +224,7 @@ export const ocsSetUserEnabled = defineProcedure({
   writes: true,
   failure: null,
   surfaces: ocs,
+  nulSafe: true,
   async handler(p, ctx) {
     const scope = await callerScope(ctx);
     assertSubadminOrAdmin(scope);
@@ -238,6 +246,7 @@ export const ocsDeleteUser = defineProcedure({
   writes: true,
   failure: null,
   surfaces: ocs,
+  nulSafe: true,
   async handler(p, ctx) {
     const scope = await callerScope(ctx);
     assertSubadminOrAdmin(scope);
@@ -260,6 +269,7 @@ export const ocsSendWelcomeEmail = defineProcedure({
   writes: false,
   failure: null,
   surfaces: ocs,
+  nulSafe: true,
   async handler(p, ctx) {
     const scope = await callerScope(ctx);
     assertSubadminOrAdmin(scope);

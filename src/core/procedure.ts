@@ -142,6 +142,12 @@ export interface Procedure<P = Record<string, unknown>, R = unknown, Prep = unkn
    * CLI. OCS-only procedures say `['ocs']` so they never appear on JSON-RPC (ocs-provisioning §2.5).
    */
   surfaces?: readonly Surface[];
+  /**
+   * The procedure answers NUL characters in its string params itself (a NUL can never be stored, so
+   * lookups find nothing and new values are invalid with the endpoint's own message); without it the
+   * validator refuses them first.
+   */
+  nulSafe?: boolean;
   /** Update procedures: a `null` param means "leave unchanged" and is dropped before validation. */
   nullMeansAbsent?: boolean;
   /** What Kanboard answers when the call fails (`false`, `null`, `""`, `[]`, `{}`). */

@@ -68,7 +68,7 @@ export function createValidator(registry: readonly AnyProcedure[], ajv: Ajv = cr
       }
       params = coerceParams(params, procedure.schema.properties, mode);
       if (!fn(params)) throw new AppError('INVALID_PARAMS', { errors: toParamErrors(fn.errors) });
-      const nul = nulErrors(params);
+      const nul = procedure.nulSafe ? [] : nulErrors(params);
       if (nul.length > 0) throw new AppError('INVALID_PARAMS', { errors: nul });
       return params;
     },

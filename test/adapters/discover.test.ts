@@ -1,6 +1,10 @@
 /** rpc.discover and GET /openrpc.json (contract §8.2). */
 import request from 'supertest';
-import { registry } from '../../procedures';
+import { registry as fullRegistry } from '../../procedures';
+import { servesSurface } from '../../src/core/dispatcher';
+
+/** The JSON-RPC procedures: OCS- and nmcuser_oidc-only ones are never described here. */
+const registry = fullRegistry.filter((p) => servesSurface(p, 'rpc'));
 import { ACCESS_MAP } from '../../src/core/access';
 import { createValidator } from '../../src/core/validator';
 import { startTestApp, type TestApp } from '../helpers/app';
@@ -37,6 +41,8 @@ test('every registered procedure appears once, sorted by name, and nothing else'
   const names = doc.methods.map((m) => m.name);
   expect(names).toEqual(registry.map((p) => p.name).sort());
   expect(names).toContain('rpc.discover');
+  expect(names.filter((name) => /^(ocs|oidc)[A-Z]/.test(name))).toEqual([]);
+  expect(fullRegistry.length).toBeGreaterThan(registry.length);
 });
 
 test('each method embeds the params schemas ajv compiled, in positional order', () => {

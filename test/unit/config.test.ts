@@ -21,6 +21,14 @@ test('defaults', () => {
     applicationUrl: 'http://localhost/',
     kanboardVersion: '1.2.53',
     disablePrivateProjects: false,
+    ocsRequireApiHeader: true,
+    defaultQuota: 'none',
+    ocsSendWelcomeEmail: true,
+    smtpUrl: undefined,
+    mailFrom: undefined,
+    smtpTimeoutMs: 10000,
+    publicUrl: undefined,
+    oidcProviders: [],
   });
   expect(Object.isFrozen(loadConfig({}))).toBe(true);
 });
@@ -76,6 +84,13 @@ test.each([
   ['APPLICATION_URL', 'ftp://x/', 'APPLICATION_URL must match pattern'],
   ['DISABLE_PRIVATE_PROJECTS', 'maybe', 'DISABLE_PRIVATE_PROJECTS must be boolean'],
   ['API_AUTH_HEADER', 'X API', 'API_AUTH_HEADER must match pattern'],
+  ['OCS_REQUIRE_API_HEADER', 'yes', 'OCS_REQUIRE_API_HEADER must be boolean'],
+  ['DEFAULT_QUOTA', 'lots', 'DEFAULT_QUOTA must be none'],
+  ['DEFAULT_QUOTA', 'default', 'DEFAULT_QUOTA must be none'],
+  ['SMTP_URL', 'http://mail', 'SMTP_URL must match pattern'],
+  ['SMTP_TIMEOUT_MS', '5', 'SMTP_TIMEOUT_MS must be >= 100'],
+  ['PUBLIC_URL', 'roster.example', 'PUBLIC_URL must match pattern'],
+  ['OIDC_PROVIDERS', '123', 'OIDC_PROVIDERS: identifier "123"'],
 ])('%s=%s is refused with a message naming it', (name, value, message) => {
   expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
   expect(() => loadConfig({ [name]: value })).toThrow(message);
@@ -83,4 +98,17 @@ test.each([
 
 test('unknown environment variables are ignored', () => {
   expect(() => loadConfig({ HOME: '/root', SOMETHING_ELSE: 'x' })).not.toThrow();
+});
+
+test('OCS and mail settings: booleans take 1 and 0, quota sizes, SMTP needs MAIL_FROM', () => {
+  expect(loadConfig({ OCS_REQUIRE_API_HEADER: '0', OCS_SEND_WELCOME_EMAIL: '1' })).toMatchObject({ ocsRequireApiHeader: false, ocsSendWelcomeEmail: true });
+  expect(loadConfig({ OCS_REQUIRE_API_HEADER: 'false' }).ocsRequireApiHeader).toBe(false);
+  expect(loadConfig({ DEFAULT_QUOTA: '25 GB' }).defaultQuota).toBe(26843545600);
+  expect(loadConfig({ DEFAULT_QUOTA: 'NONE' }).defaultQuota).toBe('none');
+  expect(() => loadConfig({ SMTP_URL: 'smtp://mail:25' })).toThrow('MAIL_FROM is required when SMTP_URL is set');
+  expect(loadConfig({ SMTP_URL: 'smtps://u:p@mail:465', MAIL_FROM: 'roster@example.org', PUBLIC_URL: 'https://r.example/' })).toMatchObject({
+    smtpUrl: 'smtps://u:p@mail:465',
+    mailFrom: 'roster@example.org',
+    publicUrl: 'https://r.example/',
+  });
 });

@@ -196,13 +196,19 @@ export function nmcuserOidcRouter(options: NmcuserOidcRouterOptions): express.Ro
     if (principal.user.role !== 'app-admin') return message(req, res, 403, 'Logged in account must be an admin');
 
     const { route, path } = match;
+    // §4.1 step 6: only POST and PUT bodies are read, and only now (after authorization)
+    let body: Buffer | undefined;
+    if (req.method === 'POST' || req.method === 'PUT') {
+      const read = await readBody(req, res);
+      if (read.kind === 'too_large') return message(req, res, 413, 'Request body too large');
+      if (read.kind === 'unreadable') return message(req, res, 400, 'Invalid JSON body');
+      body = read.body;
+    }
     let params: Record<string, unknown>;
     let fields: Fields;
     try {
       fields = queryFields(req.originalUrl);
-      if (req.method === 'POST' || req.method === 'PUT') {
-        for (const [name, value] of bodyFields(req.get('content-type'), Buffer.isBuffer(req.body) ? req.body : undefined)) fields.set(name, value);
-      }
+      for (const [name, value] of bodyFields(req.get('content-type'), body)) fields.set(name, value);
       params = Object.fromEntries(Object.entries(route.params(path, fields)).filter(([, value]) => value !== undefined));
     } catch (error) {
       if (error instanceof FieldError) return message(req, res, 400, error.message);
@@ -232,17 +238,25 @@ export function nmcuserOidcRouter(options: NmcuserOidcRouterOptions): express.Ro
     send(req, res, 200, route.render(result), route.headers);
   }
 
+  type BodyRead = { kind: 'ok'; body: Buffer | undefined } | { kind: 'too_large' } | { kind: 'unreadable' };
+
+  function readBody(req: Request, res: Response): Promise<BodyRead> {
+    return new Promise((resolve) => {
+      readRaw(req, res, (error?: unknown) => {
+        const failure = error as { type?: string } | undefined;
+        if (failure?.type === 'entity.too.large') return resolve({ kind: 'too_large' });
+        if (failure) return resolve({ kind: 'unreadable' });
+        resolve({ kind: 'ok', body: Buffer.isBuffer(req.body) ? req.body : undefined });
+      });
+    });
+  }
+
   router.use((req: Request, res: Response, next: NextFunction) => {
     const match = PREFIX.exec(req.originalUrl.split('?')[0]);
     if (!match) return next();
-    readRaw(req, res, (error?: unknown) => {
-      const failure = error as { type?: string; status?: number } | undefined;
-      if (failure?.type === 'entity.too.large') return message(req, res, 413, 'Request body too large');
-      if (failure) return message(req, res, 400, 'Invalid JSON body');
-      handle(req, res, match[1] ?? '').catch((unexpected: unknown) => {
-        logger.error({ err: unexpected, requestId: requestIdOf(res) }, 'unexpected error in nmcuser_oidc endpoint');
-        if (!res.headersSent) message(req, res, 500, 'Internal error');
-      });
+    handle(req, res, match[1] ?? '').catch((unexpected: unknown) => {
+      logger.error({ err: unexpected, requestId: requestIdOf(res) }, 'unexpected error in nmcuser_oidc endpoint');
+      if (!res.headersSent) message(req, res, 500, 'Internal error');
     });
   });
   return router;

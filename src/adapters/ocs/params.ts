@@ -10,11 +10,23 @@ export { parseFormParams, type RawParams, type RawValue };
 
 const OBJECT: RawValue = { object: true };
 
+/** A JSON number as plain decimal text (`1e21` → `1000000000000000000000`, `1e-7` → `0.0000001`). */
+export function decimalText(value: number): string {
+  const text = String(value);
+  if (!/e/i.test(text) || !Number.isFinite(value)) return text;
+  if (Number.isInteger(value)) return BigInt(value).toString();
+  // shortest digits of a small number (`1.5e-10`): move the decimal point left
+  const [mantissa, exponent] = text.split('e');
+  const sign = mantissa.startsWith('-') ? '-' : '';
+  const digits = mantissa.replace(/^-/, '').replace('.', '');
+  return `${sign}0.${'0'.repeat(-Number(exponent) - 1)}${digits}`;
+}
+
 /** §3.2 item 5: JSON members as parameters; numbers become decimal text, true "1", false "", null missing. */
 function fromJson(value: unknown): RawValue {
   if (value === null) return null;
   if (typeof value === 'string') return value;
-  if (typeof value === 'number') return String(value);
+  if (typeof value === 'number') return decimalText(value);
   if (typeof value === 'boolean') return value ? '1' : '';
   if (Array.isArray(value)) return value.map(fromJson);
   return OBJECT;

@@ -124,6 +124,7 @@ export function ocsRouter(options: OcsRouterOptions): express.Router {
   async function handle(req: Request, res: Response, version: OcsVersion, rest: string): Promise<void> {
     const requestId = requestIdOf(res);
     const ocs = parseRequest(req, version, rest);
+    res.locals.ocsFormat = ocs.format;
     const credentials = basicCredentials(req);
     let principal: Principal | null = null;
     if (credentials) {
@@ -169,7 +170,8 @@ export function ocsRouter(options: OcsRouterOptions): express.Router {
       handle(req, res, version, match[2] ?? '').catch((failure: unknown) => {
         logger.error({ err: failure, requestId: requestIdOf(res) }, 'unexpected error in OCS endpoint');
         if (res.headersSent) return;
-        const ocs = { version, segments: null, query: new Map(), body: new Map(), malformedBody: false, format: chooseFormat(undefined, req.get('accept')) };
+        const format = (res.locals.ocsFormat as 'xml' | 'json' | undefined) ?? chooseFormat(undefined, req.get('accept'));
+        const ocs = { version, segments: null, query: new Map(), body: new Map(), malformedBody: false, format };
         sendFailure(res, ocs, INTERNAL_FAILURE);
       });
     });

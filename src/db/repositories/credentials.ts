@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 import type { AppRole } from '../../core/procedure';
-import { toNumber } from './rows';
+import { hasNul, toNumber } from './rows';
 
 export interface CredentialUser {
   id: number;
@@ -22,6 +22,7 @@ export interface CredentialUser {
 }
 
 export async function findCredentialUser(db: Knex, username: string, secretSha256: string): Promise<CredentialUser | null> {
+  if (hasNul(username)) return null; // no stored username holds a NUL (and Postgres refuses it as a parameter)
   const result = await db.raw(
     `SELECT u.id, u.username, u.role, u.password, u.is_active, u.twofactor_activated, u.nb_failed_login,
             u.lock_expiration_date, u.last_login,

@@ -4,7 +4,7 @@
  */
 import type { Knex } from 'knex';
 import { USER_COLUMNS, toUserObject, type UserObject } from './users';
-import { likeContains, toNumber } from './rows';
+import { hasNul, likeContains, toNumber } from './rows';
 
 /** The group that is the same fact as the app-admin role; it can be neither removed nor renamed. */
 export const ADMIN_GROUP = 'admin';
@@ -184,6 +184,7 @@ const BY_FOLDED_NAME = 'lower(groups.name) COLLATE "C", groups.name COLLATE "C"'
 
 /** Exact, case-sensitive name lookup. */
 export async function findGroupByName(db: Knex, name: string): Promise<NamedGroup | null> {
+  if (hasNul(name)) return null;
   const row = await db('groups').where({ name }).first('id', 'name', 'display_name');
   return row ? { id: toNumber(row.id), name: row.name as string, displayName: row.display_name as string | null } : null;
 }
@@ -197,7 +198,7 @@ export interface NamedGroupFilter {
 
 /** One page of groups with member counts, in §5.4 order. */
 export async function listGroupCounts(db: Knex, filter: NamedGroupFilter): Promise<GroupCounts[]> {
-  if (filter.limit === 0) return [];
+  if (filter.limit === 0 || hasNul(filter.search)) return [];
   const query = db('groups')
     .select(
       'groups.id',

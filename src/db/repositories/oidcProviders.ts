@@ -1,6 +1,6 @@
 /** OIDC providers (nmcuser-oidc §9): identifiers unique ignoring case (a unique index on lower(identifier)). */
 import type { Knex } from 'knex';
-import { toNumber } from './rows';
+import { hasNul, toNumber } from './rows';
 
 export interface OidcProvider {
   id: number;
@@ -25,6 +25,7 @@ export async function findProviderById(db: Knex, id: number): Promise<OidcProvid
 }
 
 export async function findProviderByIdentifier(db: Knex, identifier: string): Promise<OidcProvider | null> {
+  if (hasNul(identifier)) return null;
   const row = await db('oidc_providers').select(COLUMNS).whereRaw('lower(identifier) = lower(?)', [identifier]).first();
   return row ? toProvider(row) : null;
 }

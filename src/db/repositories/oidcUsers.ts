@@ -3,7 +3,7 @@
  * identity provider's username (`oidc_subject`). An explicit column allow-list, never secrets.
  */
 import type { Knex } from 'knex';
-import { likeContains, toNumber } from './rows';
+import { hasNul, likeContains, toNumber } from './rows';
 import { BY_FOLDED_USERNAME } from './profiles';
 
 export interface OidcUser {
@@ -35,12 +35,14 @@ function toOidcUser(row: Record<string, unknown>): OidcUser {
 
 /** The user with this exact username, only when it is linked to the provider. */
 export async function findLinkedUser(db: Knex, providerId: number, username: string): Promise<OidcUser | null> {
+  if (hasNul(username)) return null;
   const row = await db('users').select(COLUMNS).where({ username, oidc_provider_id: providerId }).first();
   return row ? toOidcUser(row) : null;
 }
 
 /** Whether any account (OIDC, local or LDAP) has this exact username. */
 export async function accountExists(db: Knex, username: string): Promise<boolean> {
+  if (hasNul(username)) return false;
   return (await db('users').where({ username }).first('id')) !== undefined;
 }
 
@@ -53,7 +55,7 @@ export interface OidcUserFilter {
 
 /** The provider's usernames in §6.1 order, filtered, then paged. */
 export async function listLinkedUsernames(db: Knex, providerId: number, filter: OidcUserFilter): Promise<string[]> {
-  if (filter.limit === 0) return [];
+  if (filter.limit === 0 || hasNul(filter.pattern)) return [];
   const query = db('users').select('users.username').where('users.oidc_provider_id', providerId).orderByRaw(BY_FOLDED_USERNAME);
   if (filter.pattern !== '') {
     const pattern = likeContains(filter.pattern);

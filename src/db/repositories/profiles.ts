@@ -4,7 +4,7 @@
  */
 import type { Knex } from 'knex';
 import type { AppRole } from '../../core/procedure';
-import { likeContains, toNumber } from './rows';
+import { hasNul, likeContains, toNumber } from './rows';
 
 export interface UserProfile {
   id: number;
@@ -67,14 +67,25 @@ export async function findProfileById(db: Knex, id: number): Promise<UserProfile
  * matches case-insensitively; null when there is none or more than one.
  */
 export async function findProfileByPathId(db: Knex, pathId: string): Promise<UserProfile | null> {
+  if (hasNul(pathId)) return null;
   const exact = await db('users').select(PROFILE_COLUMNS).where({ username: pathId }).first();
   if (exact) return toProfile(exact);
   const folded = await db('users').select(PROFILE_COLUMNS).whereRaw('lower(username) = lower(?)', [pathId]).limit(2);
   return folded.length === 1 ? toProfile(folded[0]) : null;
 }
 
+/**
+ * Serialises, until the transaction ends, creations of usernames that differ only in case: the
+ * unique constraint is case-sensitive (JSON-RPC allows `Bob` beside `bob`), OCS creation is not.
+ */
+export async function lockFoldedUsername(db: Knex, username: string): Promise<void> {
+  if (hasNul(username)) return;
+  await db.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`roster.username:${username.toLowerCase()}`]);
+}
+
 /** Whether a username is taken, compared case-insensitively (OCS creation, §6.3 check 1). */
 export async function usernameTakenFolded(db: Knex, username: string): Promise<boolean> {
+  if (hasNul(username)) return false;
   return (await db('users').whereRaw('lower(username) = lower(?)', [username]).first('id')) !== undefined;
 }
 
@@ -92,7 +103,7 @@ export interface ProfileFilter {
 
 /** One page of profiles in §5.4 order: filter, sort, skip, take. */
 export async function listProfiles(db: Knex, filter: ProfileFilter): Promise<UserProfile[]> {
-  if (filter.limit === 0) return [];
+  if (filter.limit === 0 || hasNul(filter.search)) return [];
   const query = db('users').select(PROFILE_COLUMNS).orderByRaw(BY_FOLDED_USERNAME);
   if (filter.search !== '') {
     const pattern = likeContains(filter.search);
