@@ -233,13 +233,8 @@ describe('createOidcProvider', () => {
     for (const identifier of [null, ['a'], 123, true]) {
       expect(await rawCall(t, COMPAT, 'createOidcProvider', { identifier })).toBe(ok(false));
     }
-    // BUG: schemas/oidcProviders.ts:10 declares `not: { pattern: '^[0-9]+$' }` without `type: 'string'`.
-    // `pattern` ignores non-strings, so the inner schema is valid for null/array/number/boolean and
-    // `not` fails too: strict answers errors [{"/identifier","not","must NOT be valid"},
-    // {"/identifier","type","must be string"}] — a spurious "must NOT be valid" (listed first) for a
-    // value whose only problem is its type. Expected only the `type` error, as for every other string
-    // parameter (contract §2.3 "strict -32602, keyword type"; groups createGroup null name).
-    // Fix: `not: { type: 'string', pattern: '^[0-9]+$' }`.
+    // Regression: the all-digits rule applies to strings only, so a non-string identifier gets just the
+    // `type` error, as every other string parameter does (contract §2.3: strict -32602, keyword type).
     for (const identifier of [null, ['a'], 123, true]) {
       expect(await rawCall(t, STRICT, 'createOidcProvider', { identifier })).toBe(err(invalidParams(fieldError('type', 'must be string'))));
     }

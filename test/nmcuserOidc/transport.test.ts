@@ -115,26 +115,25 @@ describe('prefixes and paths (§3)', () => {
 
 describe('processing order of unreadable bodies (§3, §4.1)', () => {
   // A body that cannot be decoded (unsupported Content-Encoding) is a body-parsing failure, step 6 of §4.1.
-  // BUG: src/adapters/nmcuserOidc/router.ts:238-241 reads the raw body for every request under the prefix and
-  // answers any read error other than "too large" (here body-parser's 415 for the unknown encoding) with
-  // 400 {"message":"Invalid JSON body"} before handle() runs steps 1-5 (disabled component, OPTIONS, path, 401, 403).
+  // Regression: the body is read only for POST and PUT and only after steps 1-5 (disabled component, OPTIONS,
+  // path, 401, 403), so an unreadable body cannot pre-empt those answers (§4.1 order, §3).
   const bad = { raw: { type: 'application/json', body: '{}' }, headers: { 'Content-Encoding': 'x-unknown' } };
 
   test('without credentials → 401 (step 4 precedes body parsing)', async () => {
     const before = await t.knex('users').count({ n: '*' }).first();
-    // BUG: expected 401 "CORS requires basic auth"; actual 400 "Invalid JSON body" (router.ts:241)
+    // Regression: the missing credentials answer 401 (§4.1 step 4) before the unreadable body is looked at.
     expectMessage(await oidc(t, 'POST', 'nmcusers/telekom', { ...bad, auth: 'none' }), 401, 'CORS requires basic auth');
     expect(await t.knex('users').count({ n: '*' }).first()).toEqual(before);
   });
 
   test('OPTIONS → the preflight (step 2 needs no body and no credentials)', async () => {
     const preflight = await oidc(t, 'OPTIONS', 'nmcusers/telekom', { ...bad, auth: 'none' });
-    // BUG: expected 200 with an empty body; actual 400 "Invalid JSON body" (router.ts:241)
+    // Regression: OPTIONS is the preflight (§4.1 step 2); its body is never read.
     expect({ status: preflight.status, text: preflight.text }).toEqual({ status: 200, text: '' });
   });
 
   test('a GET ignores its body: only POST and PUT bodies are read (§3)', async () => {
-    // BUG: expected 200 with the list; actual 400 "Invalid JSON body" (router.ts:241)
+    // Regression: a GET body is ignored (§3), so the unreadable body does not stop the list.
     expectOk(await oidc(t, 'GET', `nmcusers/telekom?pattern=${uid}`, bad), [uid]);
   });
 });

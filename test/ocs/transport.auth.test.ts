@@ -124,8 +124,8 @@ describe.each(VERSIONS)('v%i', (v) => {
     });
 
     test('a login containing NUL (no such user can exist) is an unknown login → Unauthorised', async () => {
-      // BUG: the shared authenticator passes the NUL to SQL (src/db/repositories/credentials.ts findCredentialUser);
-      // the database error escapes and OCS answers 996 "Internal Server Error\n" (v2 HTTP 500) instead of 997.
+      // Regression: no stored login holds a NUL, so this is an unknown login answered 997 Unauthorised, not a
+      // database error answered 996.
       const res = await rawGet(v, 'users', { Authorization: basic('ad\u0000min:admin-secret') });
       expect([res.status, res.headers['www-authenticate'], res.text]).toEqual([401, REALM, xml997(v, 'Unauthorised')]);
     });

@@ -186,8 +186,8 @@ describe('§3.6 item 10: an unexpected failure (the database is gone) → 996', 
   });
 
   test.each(VERSIONS)('v%i: selected by the format parameter', async (v) => {
-    // BUG: the catch-all of src/adapters/ocs/router.ts (line 172) rebuilds the request with
-    // chooseFormat(undefined, Accept), so `format=json` is ignored and the 996 answer is XML (§4.1: every response).
+    // Regression: the catch-all 996 answer keeps the format chosen by the `format` parameter, as every
+    // response does (§4.1), instead of falling back to Accept.
     const res = await request(broken.app).get(`/ocs/v${v}.php/cloud/users?format=json`).auth('admin', 'admin-secret').set('OCS-APIRequest', 'true');
     expect([res.status, res.headers['content-type'], res.text]).toEqual([v === 1 ? 200 : 500, JSON_TYPE, jsonDoc(v, 996, '"Internal Server Error\\n"')]);
   });

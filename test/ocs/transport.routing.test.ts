@@ -138,8 +138,8 @@ describe.each(VERSIONS)('v%i', (v) => {
   });
 
   describe('NUL from a percent-decoded path or query is just a value that matches nothing', () => {
-    // BUG: the validator's NUL rule (src/adapters/ocs/failures.ts FALLBACK.INVALID_PARAMS) answers 101 "" (v2 HTTP 400)
-    // where the endpoint's own checks (§6.4 check 1, §7.4 check 1, §5.4 search) apply.
+    // Regression: the endpoint's own checks answer (§6.4 check 1, §7.4 check 1, §5.4 search); the NUL rule no
+    // longer pre-empts them with 101.
     test('GET /users/al%00ice → 404 User does not exist', async () => {
       const answer = await ocsJson(t, 'GET', v, 'users/al%00ice');
       expect([answer.status, answer.statuscode, answer.message]).toEqual([v === 1 ? 200 : 404, 404, 'User does not exist']);

@@ -108,9 +108,8 @@ describe('§6.3 refusals: each check with its code, message and HTTP status; not
   });
 
   test('8: a NUL in userid is a character outside the allowed set', async () => {
-    // BUG: the shared validator (src/core/validator.ts, NUL rule) refuses before check 8 and
-    // src/adapters/ocs/failures.ts maps INVALID_PARAMS without a reason to 101 with an empty
-    // message; §6.3 check 8 requires the characters message.
+    // Regression: NUL is outside the allowed username characters, so §6.3 check 8 answers 101 with the
+    // characters message (the NUL rule no longer pre-empts it with an empty message).
     await refused(t, { userid: 'a\u0000b', ...pw }, 101, CHARACTERS);
   });
 
@@ -349,10 +348,8 @@ describe('§6.3 concurrency', () => {
       expect(answers.filter((a) => ![102, 200].includes(a.statuscode))).toEqual([]);
       rows[stem] = Number((await t.knex('users').whereRaw('lower(username) = ?', [stem]).count({ c: '*' }).first())!.c);
     }
-    // BUG: §6.3 check 1 / §12 row 27 (creation refuses case-insensitive duplicates) is a
-    // check-then-insert in procedures/ocs/users.ts checkNewUser (usernameTakenFolded) under READ
-    // COMMITTED, and the only unique index is the case-sensitive users_username_unique; concurrent
-    // requests for `fold` and `FOLD` can both pass check 1 and both be created (seen on Postgres).
+    // Regression: concurrent creations that differ only in case are serialised, so §6.3 check 1 / §12 row 27
+    // (no case-insensitive duplicates) holds under concurrency: exactly one row per folded name.
     expect(rows).toEqual(Object.fromEntries(stems.map((s) => [s, 1])));
   });
 });

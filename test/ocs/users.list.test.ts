@@ -109,8 +109,8 @@ describe('§6.1 GET /users as admin', () => {
   });
 
   test('search: a NUL matches nobody', async () => {
-    // BUG: §6.1 lists no error; the shared validator's NUL rule (src/core/validator.ts) answers
-    // 101 with an empty message (v2 HTTP 400) instead of an empty list.
+    // Regression: §6.1 lists no error for search, so a NUL is just a search text that matches nobody and
+    // the answer is an empty list (the NUL rule no longer pre-empts the endpoint).
     const answer = await ocsJson(t, 'GET', 2, 'users?search=%00');
     expect([answer.status, answer.statuscode, answer.data]).toEqual([200, 200, { users: [] }]);
   });

@@ -174,8 +174,8 @@ describe('§5.1 user object and §6.4 reads (default quota none)', () => {
   });
 
   test('a path id with a NUL names no user', async () => {
-    // BUG: §2.1/§6.4 check 1 — no username contains NUL, so the target does not exist (404); the
-    // shared validator's NUL rule (src/core/validator.ts) answers 101 '' (v2 HTTP 400) first.
+    // Regression: no username contains NUL (§2.1), so §6.4 check 1 answers 404 User does not exist
+    // (the NUL rule no longer pre-empts the endpoint).
     await expectFailure(t, 'users/a%00b', as('admin'), 404, 'User does not exist', 404);
   });
 
@@ -336,7 +336,7 @@ describe('§6.7 GET /user/fields and /user/fields/{userId}', () => {
   });
 
   test('a path id with a NUL names no user', async () => {
-    // BUG: §6.7 — a NUL path id names no user (998); the validator's NUL rule answers 101 '' first.
+    // Regression: a NUL path id names no user, so §6.7 answers 998 (the NUL rule no longer pre-empts the endpoint).
     await expectFailure(t, 'user/fields/a%00b', as('admin'), 998, '', 404);
   });
 });

@@ -39,11 +39,8 @@ describe('parseProviderSeeds', () => {
     // points) and for varchar(2048)
     const astral = `https://login.example.com/\u{1F600}${'p'.repeat(2048 - 27)}`;
     expect([...astral]).toHaveLength(2048);
-    // BUG: src/oidcProviderSeed.ts:16 checks `seed.discovery_url.length <= 2048`, i.e. UTF-16 code
-    // units, while client_id on line 15 and the ajv schema (schemas/oidcProviders.ts maxLength 2048,
-    // which ajv counts in code points) count characters. This URL is accepted by createOidcProvider
-    // but OIDC_PROVIDERS rejects it ("discovery_url of u must be an absolute http(s) URL", also a
-    // misleading message for a length problem). Expected: accepted. Fix: `[...seed.discovery_url].length`.
+    // Regression: the OIDC_PROVIDERS discovery_url limit counts code points, not UTF-16 units, so a URL
+    // that createOidcProvider accepts (ajv maxLength 2048) is accepted at start too (§9.1, §9.3).
     expect(parseProviderSeeds(json([{ identifier: 'u', discovery_url: astral }]))).toEqual([seed('u', '', astral)]);
   });
 
@@ -57,13 +54,8 @@ describe('parseProviderSeeds', () => {
         return /OIDC_PROVIDERS/.test((error as Error).message) ? 'refused' : (error as Error).message;
       }
     });
-    // BUG: src/oidcProviderSeed.ts problemOf (lines 10-20) accepts strings containing U+0000 (client_id:
-    // any string ≤ 255; discovery_url: new URL() percent-encodes the NUL so isHttpUrl passes). Postgres
-    // text cannot hold NUL, so bootstrap's INSERT (src/db/repositories/oidcProviders.ts
-    // insertProviderIfAbsent) throws `invalid byte sequence for encoding "UTF8": 0x00` together with
-    // the SQL text: main.ts logs "Roster could not start" (exit 1) instead of stopping with a message
-    // naming OIDC_PROVIDERS (§9.3). The JSON-RPC procedure refuses the same values (-32602 keyword nul).
-    // Expected: both refused here with an OIDC_PROVIDERS message.
+    // Regression: a NUL in client_id or discovery_url is refused while parsing, with a message naming
+    // OIDC_PROVIDERS (§9.3), as createOidcProvider refuses it, instead of failing later in the database.
     expect(outcomes).toEqual(['refused', 'refused']);
   });
 
