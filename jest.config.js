@@ -38,7 +38,7 @@ module.exports = async () => {
       ...base,
       displayName: 'postgres',
       globals: { ROSTER_TEST_DB: 'postgres', ROSTER_TEST_POSTGRES_URL: POSTGRES_URL },
-      testPathIgnorePatterns: ['/test/process/embedded\\.test\\.ts$'],
+      testPathIgnorePatterns: ['/test/process/embedded\\.test\\.ts$', '/test/process/cli\\.'],
     });
   } else if (process.env.CI) {
     throw new Error(`CI requires Postgres for the test suite, but ${POSTGRES_URL} does not answer`);

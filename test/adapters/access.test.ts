@@ -7,7 +7,7 @@ import { ACCESS_MAP } from '../../src/core/access';
 import { registry as fullRegistry } from '../../procedures';
 import { servesSurface } from '../../src/core/dispatcher';
 
-/** The JSON-RPC procedures; the OCS-only ones (surface `ocs`) are covered by test/ocs. */
+/** The JSON-RPC procedures; the adapter-only ones (surfaces `ocs`, `nmcuser_oidc`) are covered by test/ocs and test/nmcuserOidc. */
 const registry = fullRegistry.filter((p) => servesSurface(p, 'rpc'));
 const ocsOnly = fullRegistry.filter((p) => !servesSurface(p, 'rpc'));
 import { ADMIN, startTestApp, type Auth, type Endpoint, type TestApp } from '../helpers/app';
@@ -25,6 +25,8 @@ const table: [Minimum, string][] = [
   ['app-admin', 'createGroup updateGroup removeGroup getGroup getAllGroups'],
   ['app-admin', 'getMemberGroups getGroupMembers addGroupMember removeGroupMember isGroupMember'],
   ['app-admin', 'getAllProjects searchUsers searchGroups searchProjects'],
+  // nmcuser-oidc §9.2: app-admin in user mode, app mode allowed
+  ['app-admin', 'createOidcProvider getAllOidcProviders getOidcProvider removeOidcProvider'],
   ['app-manager', 'createProject'],
   ['project', 'getProjectById getProjectByName getProjectByIdentifier getProjectByEmail getProjectActivity getProjectActivities getProjectUsers getAssignableUsers getProjectUserRole'],
   ['project', 'updateProject removeProject enableProject disableProject enableProjectPublicAccess disableProjectPublicAccess addProjectUser addProjectGroup removeProjectUser removeProjectGroup changeProjectUserRole changeProjectGroupRole'],
@@ -84,10 +86,13 @@ describe('the access table', () => {
     const names = registry.map((p) => p.name);
     expect(names.filter((n) => !(n in SPEC_ACCESS))).toEqual([]);
     expect([...ACCESS_MAP.keys()].sort()).toEqual([...names, ...ocsOnly.map((p) => p.name)].sort());
-    // OCS-only procedures: user mode only, exactly on the ocs surface
+    // adapter-only procedures: user mode only, exactly on their own surface (ocs or nmcuser_oidc)
     for (const procedure of ocsOnly) {
-      expect({ name: procedure.name, surfaces: procedure.surfaces, app: ACCESS_MAP.get(procedure.name)!.app }).toEqual({ name: procedure.name, surfaces: ['ocs'], app: false });
+      const surface = procedure.name.startsWith('ocs') ? 'ocs' : 'nmcuser_oidc';
+      expect({ name: procedure.name, surfaces: procedure.surfaces, app: ACCESS_MAP.get(procedure.name)!.app }).toEqual({ name: procedure.name, surfaces: [surface], app: false });
     }
+    // nmcuser_oidc is admin only (nmcuser-oidc §4.1)
+    for (const procedure of ocsOnly.filter((p) => !p.name.startsWith('ocs'))) expect([procedure.name, ACCESS_MAP.get(procedure.name)!.user]).toEqual([procedure.name, 'app-admin']);
     for (const name of names) {
       const rule = ACCESS_MAP.get(name)!;
       const minimum = SPEC_ACCESS[name];

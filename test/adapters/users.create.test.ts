@@ -103,6 +103,11 @@ describe('createUser success', () => {
       last_login: 0,
       // OCS profile columns (ocs-provisioning §2.4), never part of the JSON-RPC user object
       quota: 'default',
+      // OIDC columns (nmcuser-oidc §2.3)
+      is_oidc_user: false,
+      migrated: false,
+      oidc_provider_id: null,
+      oidc_subject: null,
       phone: '',
       address: '',
       website: '',

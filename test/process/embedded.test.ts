@@ -102,12 +102,12 @@ test('npm run migrate applies, then reports up to date, and --rollback reverts',
       );
     });
   try {
-    expect(await run()).toEqual({ code: 0, out: 'Applied: 001_initial\n' });
+    expect(await run()).toEqual({ code: 0, out: 'Applied: 001_initial, 002_ocs, 003_oidc\n' });
     expect(await run()).toEqual({ code: 0, out: 'Already up to date.\n' });
     expect(await run('--rollback')).toEqual({ code: 2, out: 'Refusing to roll back: it drops every table and all Roster data. Add --yes to confirm.\n' });
     expect(await run('--bogus')).toMatchObject({ code: 2, out: expect.stringContaining('usage: npm run migrate') });
-    expect(await run('--rollback', '--yes')).toEqual({ code: 0, out: 'Reverted: 001_initial\n' });
-    expect(await run()).toEqual({ code: 0, out: 'Applied: 001_initial\n' });
+    expect(await run('--rollback', '--yes')).toEqual({ code: 0, out: 'Reverted: 003_oidc, 002_ocs, 001_initial\n' });
+    expect(await run()).toEqual({ code: 0, out: 'Applied: 001_initial, 002_ocs, 003_oidc\n' });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -3,6 +3,7 @@
  * or form), the body winning; then each field's type rule. A wrong type is a 400 before anything
  * else is looked at; the values themselves are checked by the procedures.
  */
+import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
 import { parseFormParams, type RawValue } from '../http/formParams';
 
 /** A field value as it arrived: JSON values, or strings/lists from a form or the query. */
@@ -26,12 +27,11 @@ export function bodyFields(contentType: string | undefined, body: Buffer | undef
   const type = contentType.toLowerCase();
   const text = body.toString('utf8');
   if (type.includes('json')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new FieldError(null);
-    }
+    // The contract's own examples carry `// comments` (and trailing commas), so they are accepted;
+    // anything else that is not JSON is refused.
+    const errors: ParseError[] = [];
+    const parsed: unknown = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+    if (errors.length > 0) throw new FieldError(null);
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new FieldError(null);
     return new Map(Object.entries(parsed));
   }
