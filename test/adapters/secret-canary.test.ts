@@ -6,7 +6,11 @@
  */
 import bcrypt from 'bcrypt';
 import { createHash } from 'node:crypto';
-import { registry } from '../../procedures';
+import { registry as fullRegistry } from '../../procedures';
+import { servesSurface } from '../../src/core/dispatcher';
+
+/** The JSON-RPC procedures (the OCS and nmcuser_oidc ones are covered by their adapters' tests). */
+const registry = fullRegistry.filter((p) => servesSurface(p, 'rpc'));
 import { API_TOKEN, ADMIN, startTestApp, type Auth, type Endpoint, type TestApp } from '../helpers/app';
 
 const ENDPOINTS: Endpoint[] = ['/jsonrpc.php', '/rpc'];
@@ -33,7 +37,7 @@ let ids: { alpha: number; beta: number; gamma: number };
 let appPassword: string;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ env: { OIDC_PROVIDERS: 'Canary' } });
   ids = {
     alpha: await t.createUser('canary-alpha', SECRETS.alpha, { name: 'Alpha', email: 'alpha@example.com' }),
     beta: await t.createUser('canary-beta', SECRETS.beta, { role: 'app-manager' }),
@@ -74,6 +78,7 @@ function paramsFor(name: string): unknown {
     getProjectUsers: { project_id: 1 },
     getAssignableUsers: { project_id: 1 },
     getProjectUserRole: { project_id: 1, user_id: ids.alpha },
+    getOidcProvider: { provider_id: 1 },
   };
   return table[name];
 }
