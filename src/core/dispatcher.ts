@@ -179,7 +179,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         throw internal(error, callOptions.requestId, procedure.name);
       }
       for (const task of afterCommit) {
-        task().catch((error: unknown) => logger.error({ err: error, requestId: callOptions.requestId, procedure: procedure.name }, 'after-commit task failed'));
+        Promise.resolve().then(task).catch((error: unknown) => logger.error({ err: error, requestId: callOptions.requestId, procedure: procedure.name }, 'after-commit task failed'));
       }
       return result;
     },
