@@ -18,6 +18,8 @@ export const configSchema = {
     BATCH_LIMIT: { type: 'integer', minimum: 1, maximum: 10000, default: 100, description: 'Most elements in one JSON-RPC batch' },
     BODY_LIMIT: { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*(b|kb|mb|gb)?\\s*$', default: '1mb', description: 'Largest request body (bytes, or with kb/mb/gb)' },
     LOG_LEVEL: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', description: 'Log level' },
+    LOG_FORMAT: { enum: ['auto', 'json', 'pretty'], default: 'auto', description: 'Log output: `json` lines, `pretty` (human-readable), or `auto` = pretty on a terminal, JSON otherwise' },
+    METRICS_TOKEN: { type: 'string', minLength: 1, description: 'When set, `GET /metrics` requires `Authorization: Bearer <token>`; unset = open' },
     BRUTEFORCE_LOCKDOWN: { type: 'integer', minimum: 1, maximum: 1000, default: 6, description: 'Failed logins tolerated before the account locks' },
     BRUTEFORCE_LOCKDOWN_DURATION: { type: 'integer', minimum: 1, maximum: 525600, default: 15, description: 'Lock duration in minutes' },
     BCRYPT_COST: { type: 'integer', minimum: 10, maximum: 15, default: 10, description: 'bcrypt cost of new password hashes' },

@@ -5,10 +5,11 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Knex } from 'knex';
 import type { Config } from './config';
-import type { Logger } from './logger';
+import { withSecretKeys, type Logger } from './logger';
 import type { Services } from './core/procedure';
 import { createValidator } from './core/validator';
 import { buildOpenRpcDocument } from './core/openrpc';
+import { buildOpenApiDocument } from './core/openapi';
 import { createDispatcher, type Dispatcher, type ProjectAccess } from './core/dispatcher';
 import { firstVisibleProject, projectRoleOf, roleSatisfies } from './db/repositories/projectAccess';
 import type { Authenticator } from './core/authentication';
@@ -17,9 +18,14 @@ import { createPasswordService } from './auth/passwords';
 import { secretService, sha256Hex } from './auth/secrets';
 import { registry } from '../procedures';
 import { requestIdMiddleware } from './adapters/http/requestId';
+import { observeRequests, requestLogLine } from './adapters/http/requestLog';
+import { createHttpMetrics } from './adapters/http/metrics';
+import { knexPoolStats, observedAuthenticator, observedDispatcher } from './observability/instrument';
 import { jsonRpcRouter } from './adapters/jsonrpc/router';
 import { ocsRouter } from './adapters/ocs/router';
 import { nmcuserOidcRouter } from './adapters/nmcuserOidc/router';
+import { ocsOpenApi } from './adapters/ocs/openapi';
+import { nmcuserOidcOpenApi } from './adapters/nmcuserOidc/openapi';
 import { createMailService } from './mail/welcomeMail';
 import { isAppEnabled } from './db/repositories/appState';
 import packageJson from '../package.json';
@@ -47,7 +53,9 @@ const ROSTER_AUTHOR = (typeof packageAuthor === 'string' ? packageAuthor : packa
 
 const systemNow = () => Math.floor(Date.now() / 1000);
 
-export function createApp({ config, db, logger, now = systemNow }: AppDeps): RosterApp {
+export function createApp({ config, db, logger: baseLogger, now = systemNow }: AppDeps): RosterApp {
+  // the API_AUTH_HEADER name is redacted like Authorization, wherever it appears in a log object
+  const logger = withSecretKeys(baseLogger, [config.apiAuthHeader]);
   const passwords = createPasswordService({ cost: config.bcryptCost, concurrency: config.hashConcurrency });
   const mail = createMailService({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, timeoutMs: config.smtpTimeoutMs, logger });
   let apiDescription: object = {};
@@ -95,6 +103,12 @@ export function createApp({ config, db, logger, now = systemNow }: AppDeps): Ros
   app.disable('etag');
   app.set('json spaces', 0);
   app.use(requestIdMiddleware);
+  // logs and metrics: one record per request; the adapters see an authenticator and a dispatcher
+  // that note the caller, refused credentials and failed calls on it
+  const metrics = createHttpMetrics({ poolStats: () => knexPoolStats(db), token: config.metricsToken });
+  const observed = { dispatcher: observedDispatcher(dispatcher), authenticator: observedAuthenticator(authenticator, metrics.authFailure) };
+  app.use(observeRequests([requestLogLine(logger), metrics.observe]));
+  app.get('/metrics', metrics.handler);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -111,13 +125,20 @@ export function createApp({ config, db, logger, now = systemNow }: AppDeps): Ros
   app.get('/openrpc.json', (_req, res) => {
     res.json(apiDescription);
   });
+  const openApiDocument = buildOpenApiDocument({
+    version: ROSTER_VERSION,
+    parts: [ocsOpenApi({ dispatcher, requireApiHeader: config.ocsRequireApiHeader }), nmcuserOidcOpenApi({ dispatcher })],
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument);
+  });
   // Component state is read on every request, so a change applies to every instance at once (OCS §8.2).
   const componentEnabled = (id: string) => isAppEnabled(db, id);
   app.use(
-    jsonRpcRouter({ dispatcher, authenticator, batchLimit: config.batchLimit, bodyLimit: config.bodyLimit, apiAuthHeader: config.apiAuthHeader, logger, componentEnabled }),
+    jsonRpcRouter({ ...observed, batchLimit: config.batchLimit, bodyLimit: config.bodyLimit, apiAuthHeader: config.apiAuthHeader, logger, componentEnabled }),
   );
-  app.use(ocsRouter({ dispatcher, authenticator, bodyLimit: config.bodyLimit, requireApiHeader: config.ocsRequireApiHeader, logger }));
-  app.use(nmcuserOidcRouter({ dispatcher, authenticator, bodyLimit: config.bodyLimit, componentEnabled, logger }));
+  app.use(ocsRouter({ ...observed, bodyLimit: config.bodyLimit, requireApiHeader: config.ocsRequireApiHeader, logger }));
+  app.use(nmcuserOidcRouter({ ...observed, bodyLimit: config.bodyLimit, componentEnabled, logger }));
 
   app.use((_req, res) => {
     res.status(404).json({ message: 'Not found' });

@@ -24,6 +24,9 @@ export interface Config {
   batchLimit: number;
   bodyLimit: number;
   logLevel: Raw['LOG_LEVEL'];
+  logFormat: Raw['LOG_FORMAT'];
+  /** METRICS_TOKEN: bearer token of GET /metrics; undefined = no authentication. */
+  metricsToken: string | undefined;
   lockoutThreshold: number;
   lockoutMinutes: number;
   bcryptCost: number;
@@ -105,6 +108,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     batchLimit: c.BATCH_LIMIT,
     bodyLimit,
     logLevel: c.LOG_LEVEL,
+    logFormat: c.LOG_FORMAT,
+    metricsToken: raw.METRICS_TOKEN as string | undefined,
     lockoutThreshold: c.BRUTEFORCE_LOCKDOWN,
     lockoutMinutes: c.BRUTEFORCE_LOCKDOWN_DURATION,
     bcryptCost: c.BCRYPT_COST,

@@ -14,6 +14,8 @@ test('defaults', () => {
     batchLimit: 100,
     bodyLimit: 1048576,
     logLevel: 'info',
+    logFormat: 'auto',
+    metricsToken: undefined,
     lockoutThreshold: 6,
     lockoutMinutes: 15,
     bcryptCost: 10,

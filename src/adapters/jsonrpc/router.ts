@@ -9,6 +9,7 @@ import type { Authenticator } from '../../core/authentication';
 import type { Dispatcher } from '../../core/dispatcher';
 import { jsonRpcCredentials } from '../http/credentials';
 import { requestIdOf } from '../http/requestId';
+import { jsonRpcMethodsOf, recordFailure, recordRequest, requestRecordOf } from '../http/requestLog';
 import { createEndpoint, limitExceededAnswer, type HttpAnswer } from './endpoint';
 import { createElementDispatcher } from './jaysonDispatch';
 import { errorResponse, strictError } from './wire';
@@ -79,15 +80,33 @@ export function jsonRpcRouter(options: JsonRpcRouterOptions): express.Router {
         }
       }
       const body = Buffer.isBuffer(req.body) ? req.body : undefined;
+      noteMethods(res, mode, body);
       const credentials = jsonRpcCredentials(req, options.apiAuthHeader);
       send(res, await endpoints[mode](body, credentials, requestId));
     };
   }
 
+  /** For the request log and metrics: the methods, as registered procedure names where they resolve. */
+  function noteMethods(res: Response, mode: 'kanboard' | 'strict', body: Buffer | undefined): void {
+    const surface = mode === 'kanboard' ? 'jsonrpc' : 'rpc';
+    const { calls, elements, batch } = jsonRpcMethodsOf(body);
+    const procedures = calls.map((name) => options.dispatcher.resolve(name, mode === 'kanboard', surface));
+    // unknown methods and invalid elements are answered inside a 200
+    if (calls.length === 0 || calls.length < elements || procedures.includes(undefined)) recordFailure(requestRecordOf(res), 'client');
+    const route = batch ? 'batch' : calls.length === 0 ? 'invalid' : (procedures[0]?.name ?? 'unknown');
+    recordRequest(res, { route, rpcMethods: calls.map((name, i) => procedures[i]?.name ?? name), ...(batch ? { batchSize: elements } : {}) });
+  }
+
+  const marks = (surface: 'jsonrpc' | 'rpc') => (_req: Request, res: Response, next: NextFunction) => {
+    recordRequest(res, { surface, route: 'invalid' });
+    next();
+  };
+
   /** Body-reading failures become JSON-RPC errors, never express's HTML pages. */
   function bodyErrors(mode: 'kanboard' | 'strict') {
     return (error: { type?: string; status?: number }, req: Request, res: Response, next: NextFunction) => {
       void next;
+      recordFailure(requestRecordOf(res), 'client');
       if (error.type === 'entity.too.large') return send(res, limitExceededAnswer('body_too_large', options.bodyLimit, 413));
       if (error.type === 'encoding.unsupported' && mode === 'strict') {
         return send(res, { status: 415, body: JSON.stringify(errorResponse(strictError(-32600, 'Invalid Request', 'unsupported_media_type'), null)) });
@@ -96,6 +115,7 @@ export function jsonRpcRouter(options: JsonRpcRouterOptions): express.Router {
       // client's malformed input → -32700; anything else is unexpected → -32603.
       if (error.status === undefined || error.status >= 500) {
         options.logger.error({ err: error, requestId: requestIdOf(res) }, 'unexpected error in JSON-RPC endpoint');
+        recordFailure(requestRecordOf(res), 'server');
         const internal = { code: -32603, message: 'Internal error', data: { requestId: requestIdOf(res) } };
         return send(res, { status: 200, body: JSON.stringify(errorResponse(internal, null)) });
       }
@@ -104,7 +124,7 @@ export function jsonRpcRouter(options: JsonRpcRouterOptions): express.Router {
   }
 
   for (const [path, mode] of [['/jsonrpc.php', 'kanboard'], ['/rpc', 'strict']] as const) {
-    router.all(path, gate, readBody, handler(mode), bodyErrors(mode));
+    router.all(path, marks(mode === 'kanboard' ? 'jsonrpc' : 'rpc'), gate, readBody, handler(mode), bodyErrors(mode));
   }
   return router;
 }

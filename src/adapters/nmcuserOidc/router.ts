@@ -13,6 +13,7 @@ import type { Principal } from '../../core/procedure';
 import { formatQuotaCompact } from '../../core/quota';
 import { basicCredentials } from '../http/credentials';
 import { requestIdOf } from '../http/requestId';
+import { recordRequest } from '../http/requestLog';
 import { booleanField, bodyFields, countField, FieldError, queryFields, quotaField, stringField, type Fields } from './fields';
 
 export interface NmcuserOidcRouterOptions {
@@ -27,7 +28,7 @@ const PREFIX = /^(?:\/index\.php)?\/apps\/nmcuser_oidc\/api\/1\.[01](\/.*)?$/;
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-interface OidcRoute {
+export interface OidcRoute {
   method: Method;
   /** `nmcusers/{provider}`, `nmcusers/{provider}/{id}`, `token/{provider}/{id}`. */
   path: readonly string[];
@@ -64,7 +65,8 @@ function renderUser(user: OidcUserView): object {
 
 const target = (path: Map<string, string>) => ({ provider: path.get('provider')!, id: path.get('id')! });
 
-const ROUTES: readonly OidcRoute[] = [
+/** The routes after `/apps/nmcuser_oidc/api/1.{0,1}/`; also described by ./openapi.ts. */
+export const ROUTES: readonly OidcRoute[] = [
   {
     method: 'GET',
     path: ['nmcusers', '{provider}'],
@@ -175,7 +177,10 @@ export function nmcuserOidcRouter(options: NmcuserOidcRouterOptions): express.Ro
   async function handle(req: Request, res: Response, rest: string): Promise<void> {
     const requestId = requestIdOf(res);
     if (!(await options.componentEnabled('nmcuser_oidc'))) return message(req, res, 404, 'App nmcuser_oidc is disabled');
-    if (req.method === 'OPTIONS') return preflight(req, res);
+    if (req.method === 'OPTIONS') {
+      recordRequest(res, { route: 'OPTIONS preflight' });
+      return preflight(req, res);
+    }
     const segments = segmentsOf(rest);
     let match: { route: OidcRoute; path: Map<string, string> } | null = null;
     let pathKnown = false;
@@ -189,6 +194,7 @@ export function nmcuserOidcRouter(options: NmcuserOidcRouterOptions): express.Ro
       }
     }
     if (!match) return pathKnown ? message(req, res, 405, 'Method not allowed') : message(req, res, 404, 'Not found');
+    recordRequest(res, { route: `${match.route.method} ${match.route.path.join('/')}` });
 
     const credentials = basicCredentials(req);
     const principal: Principal | null = credentials ? await authenticator.authenticate(credentials, { allowAppToken: false }) : null;
@@ -254,6 +260,7 @@ export function nmcuserOidcRouter(options: NmcuserOidcRouterOptions): express.Ro
   router.use((req: Request, res: Response, next: NextFunction) => {
     const match = PREFIX.exec(req.originalUrl.split('?')[0]);
     if (!match) return next();
+    recordRequest(res, { surface: 'nmcuser_oidc' });
     handle(req, res, match[1] ?? '').catch((unexpected: unknown) => {
       logger.error({ err: unexpected, requestId: requestIdOf(res) }, 'unexpected error in nmcuser_oidc endpoint');
       if (!res.headersSent) message(req, res, 500, 'Internal error');

@@ -10,6 +10,7 @@ import { AppError, isAppError } from '../../core/errors';
 import type { Principal } from '../../core/procedure';
 import { basicCredentials } from '../http/credentials';
 import { requestIdOf } from '../http/requestId';
+import { recordFailure, recordRequest, requestRecordOf } from '../http/requestLog';
 import { chooseFormat, renderOcsResponse, type OcsVersion } from './envelope';
 import type { OcsValue } from './ocsValue';
 import { bodyKind, MalformedJsonBody, mergeParams, parseFormParams, parseJsonParams, readParams, textParam, type RawParams } from './params';
@@ -86,6 +87,7 @@ export function ocsRouter(options: OcsRouterOptions): express.Router {
 
   function send(res: Response, ocs: OcsRequest, statuscode: number, message?: string, data?: OcsValue, headers: Record<string, string> = {}): void {
     const answer = renderOcsResponse({ version: ocs.version, format: ocs.format, statuscode, message, data });
+    if (statuscode !== 100) recordFailure(requestRecordOf(res), statuscode === 996 ? 'server' : 'client');
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     res.status(answer.httpStatus).setHeader('Content-Type', answer.contentType);
     res.end(answer.body);
@@ -138,6 +140,7 @@ export function ocsRouter(options: OcsRouterOptions): express.Router {
       return;
     }
     const { route, values } = lookup.match;
+    recordRequest(res, { route: `${route.method} ${route.path}` });
     if (!principal) return send(res, ocs, 997, 'Current user is not logged in');
     if (adminLevels.has(route.level) && !isAdmin(principal)) return send(res, ocs, 403, LEVEL_MESSAGES[route.level]);
     if (options.requireApiHeader && !req.get('ocs-apirequest')) {
@@ -164,6 +167,7 @@ export function ocsRouter(options: OcsRouterOptions): express.Router {
     const path = req.originalUrl.split('?')[0];
     const match = OCS_PATH.exec(path);
     if (!match) return next();
+    recordRequest(res, { surface: 'ocs' });
     const version = Number(match[1]) as OcsVersion;
     readRaw(req, res, (error?: unknown) => {
       if (error) return bodyError(error as { type?: string; status?: number }, req, res, version, match[2] ?? '');

@@ -1,0 +1,184 @@
+/**
+ * Per-request observation: one record per HTTP request that the adapters fill in (surface, route,
+ * JSON-RPC methods, wire failures) and app.ts's instrumented authenticator and dispatcher fill in
+ * through async-local storage (caller, call failures). When the response is done, the record becomes
+ * one summary, handed to the request log line and to the metrics. Bodies are never looked at here.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { NextFunction, Request, Response } from 'express';
+import type { Principal } from '../../core/procedure';
+import { requestIdOf } from './requestId';
+
+export type RequestSurface = 'jsonrpc' | 'rpc' | 'ocs' | 'nmcuser_oidc' | 'other';
+
+/**
+ * `ok`; `client_error` (HTTP 4xx, or a refused call inside a 200 answer: a JSON-RPC error, an OCS
+ * failure statuscode); `server_error` (HTTP 5xx, or an internal error inside a 200 answer);
+ * `aborted` (the client went away before the answer was sent).
+ */
+export type RequestOutcome = 'ok' | 'client_error' | 'server_error' | 'aborted';
+
+export interface RequestRecord {
+  surface: RequestSurface;
+  /** Bounded label: a route pattern (`GET users/{userid}`), a registered procedure name, `batch`, `unknown`… */
+  route?: string;
+  /** JSON-RPC: the method names of the request (at most MAX_LOGGED_METHODS; never params). */
+  rpcMethods?: string[];
+  /** JSON-RPC batches: the number of elements. */
+  batchSize?: number;
+  /** The authenticated caller: a username, or `jsonrpc` for the application token. Never a secret. */
+  caller?: string;
+  /** How the caller authenticated: password, app_password, personal_token, app_token. */
+  callerVia?: string;
+  /** Credentials were sent and refused. */
+  authFailed?: boolean;
+  /** The worst failure inside the answer that its HTTP status does not show. */
+  failure?: 'client' | 'server';
+}
+
+export interface RequestSummary extends RequestRecord {
+  requestId: string;
+  httpMethod: string;
+  /** The path without the query string (queries may carry parameters such as passwords). */
+  path: string;
+  route: string;
+  status: number;
+  outcome: RequestOutcome;
+  durationSeconds: number;
+}
+
+const storage = new AsyncLocalStorage<RequestRecord>();
+const RECORD = 'requestRecord';
+const MAX_LOGGED_METHODS = 20;
+const MAX_NAME_LENGTH = 64;
+const MAX_PATH_LENGTH = 256;
+
+/** The record of this response (created on first use, so adapters work without the middleware). */
+export function requestRecordOf(res: Response): RequestRecord {
+  let record = res.locals[RECORD] as RequestRecord | undefined;
+  if (!record) {
+    record = { surface: 'other' };
+    res.locals[RECORD] = record;
+  }
+  return record;
+}
+
+/** Adapters: note what this request is (surface, route, methods). */
+export function recordRequest(res: Response, fields: Partial<RequestRecord>): void {
+  Object.assign(requestRecordOf(res), fields);
+}
+
+/** Notes a failure the HTTP status will not show; a server failure outweighs a client one. */
+export function recordFailure(record: RequestRecord | undefined, failure: 'client' | 'server'): void {
+  if (record && record.failure !== 'server') record.failure = failure;
+}
+
+/** The record of the request being served, for code that has no `res` (authenticator, dispatcher). */
+export function currentRequest(): RequestRecord | undefined {
+  return storage.getStore();
+}
+
+/** Notes who called (never the secret). */
+export function recordCaller(record: RequestRecord | undefined, principal: Principal): void {
+  if (!record) return;
+  if (principal.kind === 'app') [record.caller, record.callerVia] = ['jsonrpc', 'app_token'];
+  else [record.caller, record.callerVia] = [principal.user.username, principal.via];
+}
+
+/**
+ * The method names of a JSON-RPC body, for logs and labels only (the endpoint parses it for real):
+ * `calls` holds the elements' method names, `elements` counts the elements; `calls` is empty when
+ * no element names a method (a parse error, an invalid request).
+ */
+export function jsonRpcMethodsOf(body: Buffer | undefined): { calls: string[]; elements: number; batch: boolean } {
+  if (!body || body.length === 0) return { calls: [], elements: 0, batch: false };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return { calls: [], elements: 0, batch: false };
+  }
+  const list = Array.isArray(parsed) ? parsed : [parsed];
+  const calls = list
+    .map((element) => (typeof element === 'object' && element !== null ? (element as { method?: unknown }).method : undefined))
+    .filter((method): method is string => typeof method === 'string');
+  return { calls, elements: list.length, batch: Array.isArray(parsed) };
+}
+
+/** Logged method names: bounded in number and length. */
+export function loggedMethodNames(names: readonly string[]): string[] {
+  return names.slice(0, MAX_LOGGED_METHODS).map((name) => (name.length > MAX_NAME_LENGTH ? `${name.slice(0, MAX_NAME_LENGTH)}…` : name));
+}
+
+function outcomeOf(status: number, record: RequestRecord, aborted: boolean): RequestOutcome {
+  if (aborted) return 'aborted';
+  if (status >= 500 || record.failure === 'server') return 'server_error';
+  if (status >= 400 || record.failure === 'client') return 'client_error';
+  return 'ok';
+}
+
+function routeOf(req: Request, record: RequestRecord): string {
+  if (record.route) return record.route;
+  if (record.surface !== 'other') return 'unknown';
+  const matched = (req.route as { path?: unknown } | undefined)?.path;
+  return typeof matched === 'string' ? `${req.method} ${matched}` : 'unmatched';
+}
+
+/**
+ * Middleware (after requestIdMiddleware): opens the request's record, runs the rest of the chain
+ * with it in async-local storage, and calls `onComplete` once with the summary when the response
+ * is finished or the connection closed.
+ */
+export function observeRequests(onComplete: readonly ((summary: RequestSummary) => void)[]) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const started = process.hrtime.bigint();
+    const record = requestRecordOf(res);
+    let done = false;
+    const complete = () => {
+      if (done) return;
+      done = true;
+      // the connection closed first, or the request body was cut off (the answer went nowhere)
+      const aborted = !res.writableFinished || req.readableAborted;
+      const path = (req.originalUrl ?? req.url).split('?')[0];
+      const summary: RequestSummary = {
+        ...record,
+        requestId: requestIdOf(res),
+        httpMethod: req.method,
+        path: path.length > MAX_PATH_LENGTH ? `${path.slice(0, MAX_PATH_LENGTH)}…` : path,
+        route: routeOf(req, record),
+        status: res.statusCode,
+        outcome: outcomeOf(res.statusCode, record, aborted),
+        durationSeconds: Number(process.hrtime.bigint() - started) / 1e9,
+      };
+      for (const hook of onComplete) hook(summary);
+    };
+    res.once('finish', complete);
+    res.once('close', complete);
+    storage.run(record, next);
+  };
+}
+
+export interface RequestLogLogger {
+  error(details: object, message: string): void;
+  info(details: object, message: string): void;
+  debug(details: object, message: string): void;
+}
+
+/** Probes and scrapes: logged at debug while they succeed, so they do not drown the request log. */
+const QUIET_ROUTES = new Set(['GET /healthz', 'GET /readyz', 'GET /metrics', 'HEAD /healthz', 'HEAD /readyz', 'HEAD /metrics']);
+
+/**
+ * One `request completed` line per request: info, error for server errors, debug for successful
+ * probes. No headers, query strings or bodies.
+ */
+export function requestLogLine(logger: RequestLogLogger) {
+  return (summary: RequestSummary): void => {
+    const { durationSeconds, rpcMethods, ...fields } = summary;
+    const line: Record<string, unknown> = { ...fields, durationMs: Math.round(durationSeconds * 1e4) / 10 };
+    if (rpcMethods) line.rpcMethods = loggedMethodNames(rpcMethods);
+    delete line.failure;
+    if (summary.outcome === 'server_error') logger.error(line, 'request completed');
+    else if (summary.outcome === 'ok' && summary.surface === 'other' && QUIET_ROUTES.has(summary.route)) logger.debug(line, 'request completed');
+    else logger.info(line, 'request completed');
+  };
+}
