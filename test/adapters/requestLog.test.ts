@@ -201,14 +201,14 @@ describe('server errors are logged at error level', () => {
 
   test('HTTP 5xx (OCS v2 996 → 500, /readyz 503)', async () => {
     await request(broken.app).get('/ocs/v2.php/cloud/users').auth(ADMIN.username, ADMIN.password).set('OCS-APIRequest', 'true').set('X-Request-Id', 'log-500');
-    expect(requestLine('log-500', broken)).toMatchObject({ level: 50, msg: 'request completed', surface: 'ocs', status: 500, outcome: 'server_error' });
+    expect(requestLine('log-500', broken)).toMatchObject({ level: 40, msg: 'request completed', surface: 'ocs', status: 500, outcome: 'server_error' });
     await request(broken.app).get('/readyz').set('X-Request-Id', 'log-503');
-    expect(requestLine('log-503', broken)).toMatchObject({ level: 50, route: 'GET /readyz', status: 503, outcome: 'server_error' });
+    expect(requestLine('log-503', broken)).toMatchObject({ level: 40, route: 'GET /readyz', status: 503, outcome: 'server_error' });
   });
 
   test('a JSON-RPC internal error inside HTTP 200 is a server error too', async () => {
     await broken.call('/rpc', { jsonrpc: '2.0', method: 'getMe', id: 1 }, [ADMIN.username, ADMIN.password], { 'X-Request-Id': 'log-rpc-internal' });
-    expect(requestLine('log-rpc-internal', broken)).toMatchObject({ level: 50, surface: 'rpc', status: 200, outcome: 'server_error' });
+    expect(requestLine('log-rpc-internal', broken)).toMatchObject({ level: 40, surface: 'rpc', status: 200, outcome: 'server_error' });
   });
 });
 

@@ -159,7 +159,7 @@ export function observeRequests(onComplete: readonly ((summary: RequestSummary) 
 }
 
 export interface RequestLogLogger {
-  error(details: object, message: string): void;
+  warn(details: object, message: string): void;
   info(details: object, message: string): void;
   debug(details: object, message: string): void;
 }
@@ -168,7 +168,8 @@ export interface RequestLogLogger {
 const QUIET_ROUTES = new Set(['GET /healthz', 'GET /readyz', 'GET /metrics', 'HEAD /healthz', 'HEAD /readyz', 'HEAD /metrics']);
 
 /**
- * One `request completed` line per request: info, error for server errors, debug for successful
+ * One `request completed` line per request: info, warn for server errors (the failure itself is
+ * logged once, at error, where it happened — §3.6 of the OCS contract), debug for successful
  * probes. No headers, query strings or bodies.
  */
 export function requestLogLine(logger: RequestLogLogger) {
@@ -177,7 +178,7 @@ export function requestLogLine(logger: RequestLogLogger) {
     const line: Record<string, unknown> = { ...fields, durationMs: Math.round(durationSeconds * 1e4) / 10 };
     if (rpcMethods) line.rpcMethods = loggedMethodNames(rpcMethods);
     delete line.failure;
-    if (summary.outcome === 'server_error') logger.error(line, 'request completed');
+    if (summary.outcome === 'server_error') logger.warn(line, 'request completed');
     else if (summary.outcome === 'ok' && summary.surface === 'other' && QUIET_ROUTES.has(summary.route)) logger.debug(line, 'request completed');
     else logger.info(line, 'request completed');
   };
