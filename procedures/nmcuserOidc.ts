@@ -9,6 +9,7 @@ import { defineProcedure, type Context } from '../src/core/procedure';
 import type { OidcUserView } from '../src/core/oidcViews';
 import { parseQuota, quotaToStoredText, resolveQuota } from '../src/core/quota';
 import { isValidEmail } from '../src/core/emailFormat';
+import { characterCount, hasNul } from '../src/core/text';
 import * as providers from '../src/db/repositories/oidcProviders';
 import * as oidcUsers from '../src/db/repositories/oidcUsers';
 import { deleteUser } from '../src/db/repositories/users';
@@ -59,10 +60,6 @@ function viewOf(ctx: Context, user: oidcUsers.OidcUser): OidcUserView {
 
 const invalid = (field: string) => refused('INVALID_PARAMS', 'field_invalid', field);
 
-function characters(value: string): number {
-  return [...value].length;
-}
-
 interface FieldValues {
   displayname?: string;
   email?: string;
@@ -74,15 +71,15 @@ interface FieldValues {
 function checkedFields(p: FieldValues): oidcUsers.OidcUserChanges {
   const changes: oidcUsers.OidcUserChanges = {};
   if (p.displayname !== undefined) {
-    if (characters(p.displayname) > 255 || p.displayname.includes('\u0000')) throw invalid('displayname');
+    if (characterCount(p.displayname) > 255 || hasNul(p.displayname)) throw invalid('displayname');
     changes.name = p.displayname;
   }
   if (p.email !== undefined) {
-    if (p.email !== '' && !(characters(p.email) <= 255 && isValidEmail(p.email))) throw invalid('email');
+    if (p.email !== '' && !(characterCount(p.email) <= 255 && isValidEmail(p.email))) throw invalid('email');
     changes.email = p.email;
   }
   if (p.altemail !== undefined) {
-    if (characters(p.altemail) > 255 || p.altemail.includes('\u0000')) throw invalid('altemail');
+    if (characterCount(p.altemail) > 255 || hasNul(p.altemail)) throw invalid('altemail');
     changes.address = p.altemail;
   }
   if (p.quota !== undefined) {

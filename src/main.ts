@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, { format: config.logFormat });
   let running: Awaited<ReturnType<typeof start>>;
   try {
     running = await start(config, logger);

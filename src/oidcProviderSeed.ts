@@ -1,5 +1,6 @@
 /** OIDC_PROVIDERS (nmcuser-oidc §9.3): parsed and checked with the configuration at start. */
 import { isHttpUrl } from './core/httpUrl';
+import { characterCount, hasNul } from './core/text';
 
 export interface ProviderSeed {
   identifier: string;
@@ -12,9 +13,9 @@ function problemOf(seed: ProviderSeed): string | null {
   if (!/^[A-Za-z0-9._-]{1,128}$/.test(seed.identifier) || /^\d+$/.test(seed.identifier)) {
     return `identifier ${JSON.stringify(seed.identifier)} must be 1–128 characters of A-Z a-z 0-9 . _ - and not all digits`;
   }
-  if ([...seed.client_id].length > 255) return `client_id of ${seed.identifier} is longer than 255 characters`;
-  if (seed.client_id.includes('\u0000') || seed.discovery_url.includes('\u0000')) return `the fields of ${seed.identifier} must not contain NUL characters`;
-  if (seed.discovery_url !== '' && !([...seed.discovery_url].length <= 2048 && isHttpUrl(seed.discovery_url))) {
+  if (characterCount(seed.client_id) > 255) return `client_id of ${seed.identifier} is longer than 255 characters`;
+  if (hasNul(seed.client_id) || hasNul(seed.discovery_url)) return `the fields of ${seed.identifier} must not contain NUL characters`;
+  if (seed.discovery_url !== '' && !(characterCount(seed.discovery_url) <= 2048 && isHttpUrl(seed.discovery_url))) {
     return `discovery_url of ${seed.identifier} must be an absolute http(s) URL`;
   }
   return null;

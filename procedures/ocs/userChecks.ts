@@ -1,6 +1,9 @@
 /** Value rules of OCS user creation and edits (ocs-provisioning §6.3, §6.6). */
 import { isValidEmail } from '../../src/core/emailFormat';
 import { isHttpUrl } from '../../src/core/httpUrl';
+import { characterCount, hasNul } from '../../src/core/text';
+
+export { characterCount, hasNul };
 
 /** §6.3 check 8: the characters a new username may contain. */
 const USERNAME_CHARACTERS = /^[a-zA-Z0-9 _.@\-']*$/;
@@ -11,19 +14,12 @@ export const MAX_PASSWORD_BYTES = 469;
 /** The shared password rule of the JSON-RPC contract: at least 6 characters. */
 export const MIN_PASSWORD_CHARACTERS = 6;
 
-export function characterCount(value: string): number {
-  return [...value].length;
-}
 
 /** Over 469 bytes, or holding a NUL (bcrypt would ignore everything after it). */
 export function passwordTooLong(password: string): boolean {
   return Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES || hasNul(password);
 }
 
-/** A NUL character, which no stored value can hold. */
-export function hasNul(value: string): boolean {
-  return value.includes('\u0000');
-}
 
 export function passwordTooShort(password: string): boolean {
   return characterCount(password) < MIN_PASSWORD_CHARACTERS;
