@@ -2,26 +2,16 @@
  * `roster oidc-provider add|list|remove` (nmcuser-oidc §9.4): the provider procedures run as the
  * operator (app mode, surface `cli`), without HTTP. Returns what to print and the exit status.
  */
+import type { Command } from 'commander';
 import type { Dispatcher } from '../core/dispatcher';
 import { isAppError, type AppError } from '../core/errors';
-
-export interface CommandOutcome {
-  exitCode: 0 | 1 | 2;
-  stdout: string;
-  stderr: string;
-}
+import { callProcedure as call, runCommand, type CommandOutcome } from './runtime';
 
 interface Provider {
   id: number;
   identifier: string;
   client_id: string;
   discovery_url: string;
-}
-
-function call(dispatcher: Dispatcher, method: string, params: Record<string, unknown>): Promise<unknown> {
-  const procedure = dispatcher.resolve(method, false, 'cli');
-  if (!procedure) throw new Error(`Unknown procedure ${method}`);
-  return dispatcher.call(procedure, params, { principal: { kind: 'app' }, mode: 'strict', requestId: `cli-${process.pid}`, surface: 'cli' });
 }
 
 /** A one-line explanation of a refused call. */
@@ -78,4 +68,28 @@ export async function removeProvider(dispatcher: Dispatcher, idOrIdentifier: str
     if (isAppError(error) && error.code === 'NOT_FOUND') return { exitCode: 1, stdout: '', stderr: `no OIDC provider ${idOrIdentifier}\n` };
     return fail(error);
   }
+}
+
+export function registerOidcProviderCommands(program: Command): void {
+  const provider = program.command('oidc-provider').description('manage the OIDC providers of the nmcuser_oidc API').exitOverride();
+  provider
+    .command('add')
+    .description('create a provider; prints its id')
+    .argument('<identifier>', 'A-Z a-z 0-9 . _ -, not all digits; unique ignoring case')
+    .option('--client-id <id>', 'OAuth client id (stored for reference)')
+    .option('--discovery-url <url>', 'OpenID discovery URL (stored for reference, never fetched)')
+    .exitOverride()
+    .action((identifier: string, options: { clientId?: string; discoveryUrl?: string }) => runCommand((s) => addProvider(s.dispatcher, identifier, options)));
+  provider
+    .command('list')
+    .description('one line per provider: id, identifier, client_id, discovery_url (tab-separated)')
+    .option('--json', 'print a JSON array instead')
+    .exitOverride()
+    .action((options: { json?: boolean }) => runCommand((s) => listProviders(s.dispatcher, options)));
+  provider
+    .command('remove')
+    .description('remove a provider; its users stay, unlinked from the nmcuser_oidc API')
+    .argument('<id-or-identifier>', 'numeric id, or identifier ignoring case')
+    .exitOverride()
+    .action((idOrIdentifier: string) => runCommand((s) => removeProvider(s.dispatcher, idOrIdentifier)));
 }
