@@ -45,6 +45,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       connection: { connectionString: options.url },
       pool: { min: 0, max: options.poolSize },
       acquireConnectionTimeout: 10000,
+      // an error's message must not carry the statement with its values (password hashes, tokens)
+      compileSqlOnError: false,
       log: knexLog(options.logger),
     });
     return { knex, kind: 'postgres', close: () => knex.destroy() };
@@ -64,6 +66,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       dialect: 'postgres',
       connection: connection as Knex.StaticConnectionConfig,
       acquireConnectionTimeout: 60000,
+      compileSqlOnError: false,
       log: knexLog(options.logger),
     });
     await knex.raw('select 1');

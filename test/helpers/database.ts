@@ -63,7 +63,7 @@ async function migratedPgliteSnapshot(): Promise<Blob> {
 export async function createTestDatabase(): Promise<TestDatabase> {
   if (testDatabaseKind() === 'pglite') {
     const pglite = await PGlite.create({ loadDataDir: await migratedPgliteSnapshot() });
-    const knex = knexFactory({ client: ClientPgLite, dialect: 'postgres', connection: { pglite } as Knex.StaticConnectionConfig, acquireConnectionTimeout: 60000 });
+    const knex = knexFactory({ client: ClientPgLite, dialect: 'postgres', connection: { pglite } as Knex.StaticConnectionConfig, acquireConnectionTimeout: 60000, compileSqlOnError: false });
     await migrateLatest(knex);
     return { knex, kind: 'pglite', close: () => knex.destroy() };
   }
