@@ -1,7 +1,11 @@
 /** User procedures (JSON-RPC contract §7.1) and searchUsers (§8.1). */
 import { AppError, notFound } from '../src/core/errors';
-import { defineProcedure } from '../src/core/procedure';
+import { defineProcedure, type LdapUserEntry } from '../src/core/procedure';
+import { isValidEmail } from '../src/core/emailFormat';
+import { trimKanboard } from '../src/core/coercion';
+import { characterCount, hasNul } from '../src/core/text';
 import * as users from '../src/db/repositories/users';
+import { addMember, findGroupsForDirectory } from '../src/db/repositories/groups';
 import {
   createLdapUserParams,
   createUserParams,
@@ -33,16 +37,49 @@ export const createUser = defineProcedure({
   },
 });
 
+/** The user createLdapUser stores, from the directory entry (contract §7.1). */
+interface LdapNewUser {
+  username: string;
+  name: string;
+  email: string;
+  groups: LdapUserEntry['groups'];
+}
+
+/** §7.1: username = trimmed first value (none, or not a valid username → not found); invalid email → "". */
+function fromDirectory(entry: LdapUserEntry): LdapNewUser {
+  const username = trimKanboard(entry.username);
+  if (username === '' || characterCount(username) > 191 || hasNul(username)) throw notFound('ldap_user');
+  const name = hasNul(entry.name) ? '' : [...entry.name].slice(0, 255).join('');
+  const email = !hasNul(entry.email) && isValidEmail(entry.email) ? entry.email : '';
+  return { username, name, email, groups: entry.groups };
+}
+
 export const createLdapUser = defineProcedure({
   name: 'createLdapUser',
-  description: 'Create a user from the LDAP directory. Needs LDAP_URL; until LDAP is configured it fails with ldap_not_configured.',
+  description:
+    'Create a user from the LDAP directory: the single entry LDAP_USER_FILTER finds for the username gives the username, name and email; ' +
+    'the user is app-user, is_ldap_user, without a local password, and logs in with its directory password. With LDAP_USER_ATTRIBUTE_GROUPS ' +
+    'it joins the existing groups the directory names (by external_id or name; never admin). Returns the new user id. ' +
+    'Fails with ldap_not_configured (no LDAP_URL or the ldap app disabled), ldap_unavailable, not found (ldap_user: no or several entries) or already exists.',
   params: ['username'],
   schema: createLdapUserParams,
   result: { type: 'integer' },
   writes: true,
   failure: false,
-  async handler() {
-    throw new AppError('PRECONDITION_FAILED', { reason: 'ldap_not_configured' });
+  // the directory is asked before the transaction opens, so no database connection waits on LDAP
+  async prepare(p, ctx): Promise<LdapNewUser> {
+    const lookup = await ctx.services.ldap.findUser(p.username, { requestId: ctx.requestId });
+    if (lookup.status === 'not_configured') throw new AppError('PRECONDITION_FAILED', { reason: 'ldap_not_configured' });
+    if (lookup.status === 'unavailable') throw new AppError('PRECONDITION_FAILED', { reason: 'ldap_unavailable' });
+    if (lookup.status === 'not_found') throw notFound('ldap_user');
+    return fromDirectory(lookup.user);
+  },
+  async handler(_p, ctx, user: LdapNewUser) {
+    if (await users.usernameTaken(ctx.db, user.username)) throw usernameTaken();
+    const id = await users.insertUser(ctx.db, { username: user.username, password: null, name: user.name, email: user.email, role: 'app-user', is_ldap_user: true });
+    const groups = await findGroupsForDirectory(ctx.db, user.groups.map((g) => g.value), user.groups.flatMap((g) => [g.value, g.name]));
+    for (const group of groups) await addMember(ctx.db, group.id, id);
+    return id;
   },
 });
 

@@ -27,6 +27,7 @@ import { nmcuserOidcRouter } from './adapters/nmcuserOidc/router';
 import { ocsOpenApi } from './adapters/ocs/openapi';
 import { nmcuserOidcOpenApi } from './adapters/nmcuserOidc/openapi';
 import { createMailService } from './mail/welcomeMail';
+import { createLdapDirectory } from './ldap/directory';
 import { isAppEnabled } from './db/repositories/appState';
 import packageJson from '../package.json';
 
@@ -58,6 +59,8 @@ export function createApp({ config, db, logger: baseLogger, now = systemNow }: A
   const logger = withSecretKeys(baseLogger, [config.apiAuthHeader]);
   const passwords = createPasswordService({ cost: config.bcryptCost, concurrency: config.hashConcurrency });
   const mail = createMailService({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, timeoutMs: config.smtpTimeoutMs, logger });
+  // the `ldap` component's state is read before every directory operation (OCS §8.2)
+  const ldap = createLdapDirectory({ settings: config.ldap, enabled: () => isAppEnabled(db, 'ldap'), logger });
   let apiDescription: object = {};
   const services: Services = {
     apiDescription: () => apiDescription,
@@ -65,6 +68,7 @@ export function createApp({ config, db, logger: baseLogger, now = systemNow }: A
     secrets: secretService,
     now,
     mail,
+    ldap,
     settings: Object.freeze({
       kanboardVersion: config.kanboardVersion,
       applicationUrl: config.applicationUrl,
@@ -91,6 +95,7 @@ export function createApp({ config, db, logger: baseLogger, now = systemNow }: A
   });
   const authenticator = createAuthenticator({
     db,
+    ldap,
     passwords,
     apiTokenSha256: config.apiToken ? sha256Hex(config.apiToken) : null,
     lockoutThreshold: config.lockoutThreshold,

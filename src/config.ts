@@ -8,6 +8,7 @@ import type { FromSchema } from 'json-schema-to-ts';
 import { configAliases, configSchema } from '../schemas/config';
 import { parseQuota } from './core/quota';
 import { parseProviderSeeds, type ProviderSeed } from './oidcProviderSeed';
+import { checkUserFilter, type LdapSettings } from './ldap/directory';
 
 type Raw = FromSchema<typeof configSchema>;
 
@@ -44,6 +45,10 @@ export interface Config {
   publicUrl: string | undefined;
   /** OIDC_PROVIDERS, parsed and checked. */
   oidcProviders: ProviderSeed[];
+  /** The LDAP_* settings; undefined when LDAP_URL is unset (LDAP not configured). */
+  ldap: Readonly<LdapSettings> | undefined;
+  /** SHUTDOWN_TIMEOUT_MS: how long a graceful shutdown waits for requests in flight. */
+  shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -88,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   if (raw.SMTP_URL !== undefined && !URL.canParse(raw.SMTP_URL as string)) {
     throw new ConfigError('Invalid configuration: SMTP_URL must be a URL such as smtp://user:pass@host:587');
   }
+  const ldap = ldapSettings(raw as unknown as Required<Raw>, raw);
   let oidcProviders: ProviderSeed[];
   try {
     oidcProviders = parseProviderSeeds(raw.OIDC_PROVIDERS as string | undefined);
@@ -125,5 +131,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     smtpTimeoutMs: c.SMTP_TIMEOUT_MS,
     publicUrl: raw.PUBLIC_URL as string | undefined,
     oidcProviders,
+    ldap,
+    shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+  });
+}
+
+/** LDAP settings (contract §11): bind DN and password together or not at all; base DN with the URL. */
+function ldapSettings(c: Required<Raw>, raw: Partial<Raw>): Readonly<LdapSettings> | undefined {
+  if ((raw.LDAP_BIND_DN === undefined) !== (raw.LDAP_BIND_PASSWORD === undefined)) {
+    throw new ConfigError('Invalid configuration: LDAP_BIND_DN and LDAP_BIND_PASSWORD must be set together (both unset = anonymous bind)');
+  }
+  try {
+    checkUserFilter(c.LDAP_USER_FILTER);
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration: LDAP_USER_FILTER ${(error as Error).message} (got ${JSON.stringify(c.LDAP_USER_FILTER)})`);
+  }
+  if (raw.LDAP_URL === undefined) return undefined;
+  if (raw.LDAP_USER_BASE_DN === undefined) throw new ConfigError('Invalid configuration: LDAP_USER_BASE_DN is required when LDAP_URL is set');
+  if (!URL.canParse(raw.LDAP_URL)) throw new ConfigError('Invalid configuration: LDAP_URL must be a URL such as ldap://ldap.example.org:389');
+  return Object.freeze({
+    url: raw.LDAP_URL,
+    bindDn: raw.LDAP_BIND_DN,
+    bindPassword: raw.LDAP_BIND_PASSWORD,
+    userBaseDn: raw.LDAP_USER_BASE_DN,
+    userFilter: c.LDAP_USER_FILTER,
+    usernameAttribute: c.LDAP_USER_ATTRIBUTE_USERNAME,
+    fullnameAttribute: c.LDAP_USER_ATTRIBUTE_FULLNAME,
+    emailAttribute: c.LDAP_USER_ATTRIBUTE_EMAIL,
+    groupsAttribute: raw.LDAP_USER_ATTRIBUTE_GROUPS,
+    timeoutMs: c.LDAP_TIMEOUT_MS,
+    startTls: c.LDAP_START_TLS,
   });
 }

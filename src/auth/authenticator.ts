@@ -1,11 +1,18 @@
 /**
  * The shared authentication of every surface: the application token (`jsonrpc`), and users by
  * password, personal access token or app password, with the lockout of the JSON-RPC contract §4.4.
+ *
+ * LDAP users (`is_ldap_user`) log in with their directory password, checked by a bind to the
+ * directory on every request (this replaces §4.3's "no LDAP password login"); a local password hash
+ * is never accepted for them. A refused bind counts toward the lockout like a wrong password. When
+ * LDAP is not configured, the `ldap` component is disabled or the directory cannot be reached, the
+ * login fails like a wrong password but is not counted (an outage must not lock accounts); the
+ * directory logs the outage once. Tokens and app passwords work for LDAP users as for any user.
  */
 import type { Knex } from 'knex';
 import type { AuthenticateOptions, Authenticator, Credentials } from '../core/authentication';
 import { APP_TOKEN_USERNAME } from '../core/authentication';
-import type { PasswordService, Principal } from '../core/procedure';
+import type { CredentialKind, LdapService, PasswordService, Principal } from '../core/procedure';
 import { findCredentialUser, recordFailedLogin, recordSuccessfulLogin } from '../db/repositories/credentials';
 import { getSetting } from '../db/repositories/settings';
 import { digestsEqual, sha256Hex } from './secrets';
@@ -15,6 +22,8 @@ export const API_TOKEN_SETTING = 'api_token_sha256';
 export interface AuthenticatorOptions {
   db: Knex;
   passwords: PasswordService;
+  /** The LDAP directory that checks LDAP users' passwords. */
+  ldap: LdapService;
   /** SHA-256 of API_TOKEN when it is configured; otherwise the stored digest is used. */
   apiTokenSha256: string | null;
   lockoutThreshold: number;
@@ -30,17 +39,21 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     return expected && digestsEqual(sha256Hex(secret), expected) ? { kind: 'app' } : null;
   }
 
-  async function user({ username, secret }: Credentials): Promise<Principal | null> {
+  async function user({ username, secret }: Credentials, requestId: string | undefined): Promise<Principal | null> {
     const digest = sha256Hex(secret);
     const found = await findCredentialUser(db, username, digest);
     if (!found) return null;
     const now = options.now();
     if (found.lockExpirationDate >= now || !found.isActive) return null;
 
-    let via: 'personal_token' | 'app_password' | 'password' | null = null;
+    let via: CredentialKind | null = null;
     if (found.tokenMatches) via = 'personal_token';
     else if (found.appPasswordMatches) via = 'app_password';
-    else if (found.passwordHash && !found.twofactorActivated && (await passwords.verify(secret, found.passwordHash))) via = 'password';
+    else if (found.isLdapUser) {
+      const check = found.twofactorActivated ? 'invalid' : await options.ldap.verifyPassword(found.username, secret, { requestId });
+      if (check === 'valid') via = 'ldap_password';
+      else if (check !== 'invalid') return null; // not configured, disabled or unreachable: not the user's fault
+    } else if (found.passwordHash && !found.twofactorActivated && (await passwords.verify(secret, found.passwordHash))) via = 'password';
 
     if (!via) {
       await recordFailedLogin(db, found.id, now, options.lockoutThreshold, options.lockoutMinutes * 60);
@@ -53,12 +66,12 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   }
 
   return {
-    async authenticate(credentials: Credentials | null, { allowAppToken }: AuthenticateOptions) {
+    async authenticate(credentials: Credentials | null, { allowAppToken, requestId }: AuthenticateOptions) {
       if (!credentials) return null;
       if (credentials.username === APP_TOKEN_USERNAME) {
         return allowAppToken && credentials.secret !== '' ? appToken(credentials.secret) : null;
       }
-      return user(credentials);
+      return user(credentials, requestId);
     },
   };
 }

@@ -9,6 +9,8 @@ export interface Credentials {
 export interface AuthenticateOptions {
   /** Whether `jsonrpc:<API token>` (app mode) is accepted on this surface. */
   allowAppToken: boolean;
+  /** The request's id, for what authentication logs (an unreachable LDAP directory). */
+  requestId?: string;
 }
 
 export interface Authenticator {

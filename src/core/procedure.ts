@@ -15,7 +15,8 @@ export interface AuthenticatedUser {
   role: AppRole;
 }
 
-export type CredentialKind = 'password' | 'personal_token' | 'app_password';
+/** `ldap_password`: an LDAP user's password, verified by a bind to the directory. */
+export type CredentialKind = 'password' | 'ldap_password' | 'personal_token' | 'app_password';
 
 export type Principal =
   | { kind: 'app' }
@@ -69,6 +70,50 @@ export interface MailService {
   sendWelcome(message: WelcomeMessage, log: { requestId: string }): Promise<void>;
 }
 
+/** One directory entry found by the LDAP user filter; values as the directory holds them. */
+export interface LdapUserEntry {
+  dn: string;
+  /** First value of LDAP_USER_ATTRIBUTE_USERNAME ("" when none). */
+  username: string;
+  /** First value of LDAP_USER_ATTRIBUTE_FULLNAME ("" when none). */
+  name: string;
+  /** First value of LDAP_USER_ATTRIBUTE_EMAIL ("" when none; not checked). */
+  email: string;
+  /**
+   * Values of LDAP_USER_ATTRIBUTE_GROUPS (none when unset): `value` as stored (e.g. a group DN from
+   * `memberOf`), `name` the value of its first RDN when it is a DN (`cn=dev,ou=groups,…` → `dev`),
+   * else the value itself.
+   */
+  groups: { value: string; name: string }[];
+}
+
+/**
+ * The outcome of a directory lookup. `not_found`: zero or several entries; `not_configured`: no
+ * LDAP_URL, or the `ldap` component is disabled (then no connection is made); `unavailable`:
+ * connection, bind or search error, or LDAP_TIMEOUT_MS ran out (logged once as a warning).
+ */
+export type LdapLookup =
+  | { status: 'found'; user: LdapUserEntry }
+  | { status: 'not_found'; several: boolean }
+  | { status: 'not_configured' }
+  | { status: 'unavailable' };
+
+/** The outcome of an LDAP password check; `invalid` covers users the directory does not know. */
+export type LdapPasswordCheck = 'valid' | 'invalid' | 'not_configured' | 'unavailable';
+
+/** The LDAP directory (users created by createLdapUser and their password logins). */
+export interface LdapService {
+  /** Whether LDAP_URL is configured (the `ldap` component may still be disabled). */
+  readonly configured: boolean;
+  /** Searches the user filter for `username` (RFC 4515-escaped), bounded by LDAP_TIMEOUT_MS. */
+  findUser(username: string, log: { requestId?: string }): Promise<LdapLookup>;
+  /**
+   * Finds the user's entry like findUser, then binds as its DN with `password`. An empty password
+   * is `invalid` without contacting the directory (an empty simple bind is an unauthenticated bind).
+   */
+  verifyPassword(username: string, password: string, log: { requestId?: string }): Promise<LdapPasswordCheck>;
+}
+
 /** Minting of secrets handed out once (only their digests are stored). */
 export interface SecretService {
   /** A new 72-character app password and the SHA-256 hex digest to store. */
@@ -84,6 +129,7 @@ export interface Services {
   /** The OpenRPC document of the JSON-RPC surface (rpc.discover). */
   apiDescription(): object;
   mail: MailService;
+  ldap: LdapService;
 }
 
 export interface Context {

@@ -31,6 +31,7 @@ test('defaults', () => {
     smtpTimeoutMs: 10000,
     publicUrl: undefined,
     oidcProviders: [],
+    shutdownTimeoutMs: 8000,
   });
   expect(Object.isFrozen(loadConfig({}))).toBe(true);
 });
@@ -57,6 +58,8 @@ test('values are read and converted', () => {
     lockoutThreshold: 3,
   });
   expect(loadConfig({ BODY_LIMIT: '2048' }).bodyLimit).toBe(2048);
+  expect(loadConfig({ SHUTDOWN_TIMEOUT_MS: '0' }).shutdownTimeoutMs).toBe(0);
+  expect(() => loadConfig({ SHUTDOWN_TIMEOUT_MS: '-1' })).toThrow('Invalid configuration: SHUTDOWN_TIMEOUT_MS must be >= 0 (got "-1")');
 });
 
 test('empty values count as unset', () => {

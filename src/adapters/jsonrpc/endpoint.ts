@@ -88,7 +88,7 @@ export function createEndpoint(options: EndpointOptions) {
 
     let principal: Principal = { kind: 'app' };
     if (calls.length > 0) {
-      const found = await authenticator.authenticate(credentials, { allowAppToken: true });
+      const found = await authenticator.authenticate(credentials, { allowAppToken: true, requestId });
       if (!found) return json(401, UNAUTHORIZED_BODY[mode], WWW_AUTHENTICATE);
       principal = found;
       if (mode === 'kanboard' && (await batchDenied(calls, principal, requestId))) return json(403, FORBIDDEN_BODY);

@@ -197,7 +197,7 @@ export function nmcuserOidcRouter(options: NmcuserOidcRouterOptions): express.Ro
     recordRequest(res, { route: `${match.route.method} ${match.route.path.join('/')}` });
 
     const credentials = basicCredentials(req);
-    const principal: Principal | null = credentials ? await authenticator.authenticate(credentials, { allowAppToken: false }) : null;
+    const principal: Principal | null = credentials ? await authenticator.authenticate(credentials, { allowAppToken: false, requestId: requestIdOf(res) }) : null;
     if (!principal || principal.kind !== 'user') return message(req, res, 401, 'CORS requires basic auth');
     if (principal.user.role !== 'app-admin') return message(req, res, 403, 'Logged in account must be an admin');
 

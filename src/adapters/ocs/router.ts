@@ -130,7 +130,7 @@ export function ocsRouter(options: OcsRouterOptions): express.Router {
     const credentials = basicCredentials(req);
     let principal: Principal | null = null;
     if (credentials) {
-      principal = await authenticator.authenticate(credentials, { allowAppToken: false });
+      principal = await authenticator.authenticate(credentials, { allowAppToken: false, requestId });
       if (!principal) return unauthorised(req, res, ocs);
     }
     const lookup = ocs.segments ? findRoute(OCS_ROUTES, req.method, ocs.segments) : { kind: 'unknown' as const };

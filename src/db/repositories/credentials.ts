@@ -12,6 +12,8 @@ export interface CredentialUser {
   username: string;
   role: AppRole;
   passwordHash: string | null;
+  /** Created by createLdapUser: its password is checked by the LDAP directory, never against a hash. */
+  isLdapUser: boolean;
   isActive: boolean;
   twofactorActivated: boolean;
   nbFailedLogin: number;
@@ -24,7 +26,7 @@ export interface CredentialUser {
 export async function findCredentialUser(db: Knex, username: string, secretSha256: string): Promise<CredentialUser | null> {
   if (hasNul(username)) return null; // no stored username holds a NUL (and Postgres refuses it as a parameter)
   const result = await db.raw(
-    `SELECT u.id, u.username, u.role, u.password, u.is_active, u.twofactor_activated, u.nb_failed_login,
+    `SELECT u.id, u.username, u.role, u.password, u.is_ldap_user, u.is_active, u.twofactor_activated, u.nb_failed_login,
             u.lock_expiration_date, u.last_login,
             (u.api_access_token IS NOT NULL AND u.api_access_token = ?) AS token_matches,
             EXISTS (SELECT 1 FROM app_passwords a WHERE a.user_id = u.id AND a.token_hash = ? AND a.revoked_at IS NULL) AS app_password_matches
@@ -38,6 +40,7 @@ export async function findCredentialUser(db: Knex, username: string, secretSha25
     username: row.username as string,
     role: row.role as AppRole,
     passwordHash: row.password as string | null,
+    isLdapUser: row.is_ldap_user as boolean,
     isActive: row.is_active as boolean,
     twofactorActivated: row.twofactor_activated as boolean,
     nbFailedLogin: toNumber(row.nb_failed_login),

@@ -239,3 +239,23 @@ export async function memberUsernames(db: Knex, groupId: number): Promise<string
     .orderByRaw('lower(users.username) COLLATE "C", users.username COLLATE "C"');
   return rows.map((r: { username: string }) => r.username);
 }
+
+/**
+ * LDAP group sync: the groups whose `external_id` is one of `externalIds` or whose name is one of
+ * `names`, by id. Never the `admin` group (membership of it is the app-admin role, and LDAP groups
+ * map to no role).
+ */
+export async function findGroupsForDirectory(db: Knex, externalIds: readonly string[], names: readonly string[]): Promise<GroupObject[]> {
+  const ids = [...new Set(externalIds)].filter((v) => v !== '' && !hasNul(v));
+  const wanted = [...new Set(names)].filter((v) => v !== '' && !hasNul(v));
+  if (ids.length === 0 && wanted.length === 0) return [];
+  const rows = await db('groups')
+    .select(...GROUP_COLUMNS)
+    .whereNot('groups.name', ADMIN_GROUP)
+    .andWhere((w) => {
+      if (ids.length > 0) w.orWhereIn('groups.external_id', ids);
+      if (wanted.length > 0) w.orWhereIn('groups.name', wanted);
+    })
+    .orderBy('groups.id');
+  return rows.map(toGroupObject);
+}
