@@ -1,6 +1,7 @@
 /**
  * Process entry: configuration → database → migrations → first-start data → HTTP → graceful
  * shutdown on SIGINT/SIGTERM (the embedded database is closed cleanly and its lock released).
+ * `node dist/src/main.js` (the container's command) and `roster serve` both run `serve()`.
  */
 import { createServer, type Server } from 'node:http';
 import { ConfigError, loadConfig, type Config } from './config';
@@ -10,6 +11,7 @@ import { DataDirLockedError } from './db/dataDirLock';
 import { createApp } from './app';
 import { bootstrap, type BootstrapResult } from './bootstrap';
 import { createPasswordService } from './auth/passwords';
+import { makeDrainable } from './httpDrain';
 
 /** A start-up failure with a message for the operator (no stack trace). */
 export class StartupError extends Error {}
@@ -26,7 +28,21 @@ function announceSecrets(result: BootstrapResult): void {
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
 }
 
-export async function start(config: Readonly<Config>, logger: Logger): Promise<{ server: Server; db: Database; stop(): Promise<void> }> {
+/** How long closing the database may take after the HTTP server has closed, before the process gives up. */
+const DATABASE_CLOSE_TIMEOUT_MS = 10000;
+
+export interface Running {
+  server: Server;
+  db: Database;
+  /**
+   * Graceful stop: stop accepting, let requests in flight finish (their connections are cut after
+   * `timeoutMs`, default SHUTDOWN_TIMEOUT_MS), then close the application and the database.
+   * Resolves with how many requests were cut.
+   */
+  stop(timeoutMs?: number): Promise<{ cut: number }>;
+}
+
+export async function start(config: Readonly<Config>, logger: Logger): Promise<Running> {
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize, logger });
   try {
     if (db.kind === 'pglite') {
@@ -53,6 +69,7 @@ export async function start(config: Readonly<Config>, logger: Logger): Promise<{
   const { app } = roster;
   // node:http directly: express 5's app.listen reports a listen error through the callback too.
   const server = createServer(app);
+  const drainable = makeDrainable(server);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -71,17 +88,22 @@ export async function start(config: Readonly<Config>, logger: Logger): Promise<{
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ host: config.host, port, database: db.kind }, `Roster listening on http://${config.host}:${port}`);
 
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
+  let stopping: Promise<{ cut: number }> | undefined;
+  const stop = (timeoutMs = config.shutdownTimeoutMs) =>
     (stopping ??= (async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const drained = await drainable.drain(timeoutMs);
       await roster.close();
       await db.close();
+      return drained;
     })());
   return { server, db, stop };
 }
 
-async function main(): Promise<void> {
+/**
+ * Runs the service until SIGINT or SIGTERM, then shuts down gracefully and exits 0 (1 when closing
+ * failed or took too long). A bad configuration exits 2, a start-up failure 1.
+ */
+export async function serve(): Promise<void> {
   let config: Readonly<Config>;
   try {
     config = loadConfig();
@@ -93,9 +115,42 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel, undefined, { format: config.logFormat });
-  let running: Awaited<ReturnType<typeof start>>;
+  const starting = start(config, logger);
+  // Listening from the start: a signal during start-up (PGlite opening, migrations) waits for the
+  // start to finish and then stops cleanly instead of killing the process mid-write.
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    let running: Running;
+    try {
+      running = await starting;
+    } catch {
+      return; // the start failed: reported below, the process exits there
+    }
+    const timeoutMs = config.shutdownTimeoutMs;
+    logger.info({ signal, timeoutMs }, 'shutting down: no new connections; requests in flight may finish');
+    // The last resort if closing the database hangs (e.g. a transaction still running after its
+    // connection was cut); PGlite then recovers at the next start as after a crash.
+    const force = setTimeout(() => {
+      logger.error({ signal }, 'the database did not close in time; exiting anyway');
+      process.exit(1);
+    }, timeoutMs + DATABASE_CLOSE_TIMEOUT_MS);
+    force.unref();
+    try {
+      const { cut } = await running.stop(timeoutMs);
+      if (cut > 0) logger.warn({ cut, timeoutMs }, 'requests still running at SHUTDOWN_TIMEOUT_MS were cut off');
+      logger.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'error while shutting down');
+      process.exit(1);
+    }
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
   try {
-    running = await start(config, logger);
+    await starting;
   } catch (error) {
     if (error instanceof DataDirLockedError || error instanceof StartupError) {
       process.stderr.write(`${error.message}\n`);
@@ -104,21 +159,6 @@ async function main(): Promise<void> {
     logger.fatal({ err: error }, 'Roster could not start');
     process.exit(1);
   }
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 10000);
-    force.unref();
-    running.server.closeIdleConnections?.();
-    running.stop().then(
-      () => process.exit(0),
-      (error) => {
-        logger.error({ err: error }, 'error while shutting down');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-if (require.main === module) void main();
+if (require.main === module) void serve();

@@ -243,6 +243,15 @@ describe('docker-compose.yml', () => {
     expect(roster.healthcheck!.disable).toBeUndefined();
   });
 
+  test('roster: stop_grace_period leaves room for a graceful shutdown (SHUTDOWN_TIMEOUT_MS, then closing the database)', () => {
+    const grace = /^(\d+)s$/.exec(String((compose.services.roster as { stop_grace_period?: string }).stop_grace_period))?.[1];
+    expect(grace).toBeDefined();
+    const shutdownMs = loadConfig(resolvedEnvironment(compose.services.roster)).shutdownTimeoutMs;
+    expect(Number(grace) * 1000).toBeGreaterThanOrEqual(shutdownMs + 5000);
+    // Docker's default stop timeout (10 s, plain `docker run`) leaves room for the default too
+    expect(configSchema.properties.SHUTDOWN_TIMEOUT_MS.default).toBeLessThanOrEqual(8000);
+  });
+
   test('every environment variable of the roster service is a name of Roster\'s configuration', () => {
     const roster = compose.services.roster;
     expect(roster.env_file).toBeUndefined(); // all of it is visible here

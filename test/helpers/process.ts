@@ -1,9 +1,13 @@
-/** Runs the compiled service (`node dist/src/main.js`, as `npm start` and the container do). */
-import { spawn, type ChildProcess } from 'node:child_process';
+/**
+ * Runs the compiled service (`node dist/src/main.js`, as `npm start` and the container do, or
+ * `node dist/src/cli.js serve`) and the compiled command line.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
 export const MAIN = path.resolve(__dirname, '../../dist/src/main.js');
+export const CLI = path.resolve(__dirname, '../../dist/src/cli.js');
 
 export interface RunningRoster {
   child: ChildProcess;
@@ -19,10 +23,13 @@ export function assertBuilt(): void {
   if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" first (npm test does)`);
 }
 
-/** Starts the service and waits for its "listening" log line (or its exit). */
-export function startRoster(env: Record<string, string>, timeoutMs = 20000): Promise<RunningRoster> {
+/**
+ * Starts the service and waits for its "listening" log line (or its exit). `args` is what node runs:
+ * `[MAIN]` by default, `[CLI, 'serve']` for the command line's serve.
+ */
+export function startRoster(env: Record<string, string>, timeoutMs = 20000, args: readonly string[] = [MAIN]): Promise<RunningRoster> {
   assertBuilt();
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [...args], {
     env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -85,4 +92,23 @@ export async function jsonRpc(port: number, user: string, secret: string, method
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `roster <args>` (the compiled command line) to its end, with `input` on stdin (default: none). */
+export function runCli(args: readonly string[], env: Record<string, string>, input = '', timeoutMs = 60000): Promise<CliRun> {
+  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env }, timeout: timeoutMs }, (error, stdout, stderr) => {
+      const code = error ? (error as { code?: unknown }).code : 0;
+      resolve({ code: typeof code === 'number' ? code : null, stdout, stderr });
+    });
+    child.stdin!.on('error', () => {}); // a command that exits before reading its input
+    child.stdin!.end(input);
+  });
 }

@@ -11,3 +11,8 @@ export async function insertSettingIfAbsent(db: Knex, key: string, value: string
   const result = await db.raw('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING key', [key, value, now]);
   return (result.rows as unknown[]).length > 0;
 }
+
+/** Stores a value, replacing any previous one. */
+export async function putSetting(db: Knex, key: string, value: string, now: number): Promise<void> {
+  await db.raw('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at', [key, value, now]);
+}
