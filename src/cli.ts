@@ -8,8 +8,20 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from './config';
 import { DataDirLockedError } from './db/dataDirLock';
 import { registerOidcProviderCommands } from './cli/oidcProviderCommand';
+import { registerServeCommand } from './cli/serveCommand';
+import { registerMigrateCommand } from './cli/migrateCommand';
+import { registerCreateAdminCommand } from './cli/createAdminCommand';
+import { registerTokenCommands } from './cli/tokenCommand';
+import { registerImportCommand } from './cli/importCommand';
+import { registerExportCommand } from './cli/exportCommand';
 
 const COMMANDS: ReadonlyArray<(program: Command) => void> = [
+  registerServeCommand,
+  registerMigrateCommand,
+  registerCreateAdminCommand,
+  registerTokenCommands,
+  registerImportCommand,
+  registerExportCommand,
   registerOidcProviderCommands,
 ];
 
