@@ -9,7 +9,9 @@ import { createCliTarget, usersIn, writeFile, type CliTarget, type Run } from '.
 const HASH = '$2b$10$cylfP80rjr0LqWpnZd2Ls.6nfNvuYrRipQBy0f5GTUtd3sRWj7DLu';
 const HASH_2Y = HASH.replace('$2b$', '$2y$');
 
-const postgresOnly = testDatabaseKind() === 'postgres' ? test : test.skip;
+// A second writer holding an uncommitted insert needs a second connection: the race exists only on
+// Postgres (PGlite serves one connection), so that test is defined in the postgres project only.
+const postgresOnly: jest.It = testDatabaseKind() === 'postgres' ? test : (() => undefined) as unknown as jest.It;
 
 async function waitFor(condition: () => Promise<boolean>, timeoutMs = 60000): Promise<void> {
   const until = Date.now() + timeoutMs;
