@@ -24,6 +24,7 @@ export const configSchema = {
     BRUTEFORCE_LOCKDOWN_DURATION: { type: 'integer', minimum: 1, maximum: 525600, default: 15, description: 'Lock duration in minutes' },
     BCRYPT_COST: { type: 'integer', minimum: 10, maximum: 15, default: 10, description: 'bcrypt cost of new password hashes' },
     HASH_CONCURRENCY: { type: 'integer', minimum: 1, maximum: 64, default: 2, description: 'Password hashes computed at once (off the event loop)' },
+    PASSWORD_CACHE_TTL_MS: { type: 'integer', minimum: 0, maximum: 3600000, default: 60000, description: 'How long each instance remembers a successful password check (keyed by an HMAC of user, stored hash and password); a password change, disable, delete or lockout applies at once; 0 = bcrypt on every login' },
     BASE_URL: { type: 'string', pattern: '^https?://.+/$', default: 'http://localhost/', description: 'Base URL of project links (url.board, url.list); must end with /' },
     KANBOARD_VERSION: { type: 'string', minLength: 1, default: '1.2.53', description: 'What getVersion answers' },
     DISABLE_PRIVATE_PROJECTS: { type: 'boolean', default: false, description: 'Refuse createMyPrivateProject' },

@@ -6,7 +6,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Knex } from 'knex';
 import type { Config } from './config';
 import { withSecretKeys, type Logger } from './logger';
-import type { Services } from './core/procedure';
+import type { PasswordService, Services } from './core/procedure';
 import { createValidator } from './core/validator';
 import { buildOpenRpcDocument } from './core/openrpc';
 import { buildOpenApiDocument } from './core/openapi';
@@ -15,6 +15,7 @@ import { firstVisibleProject, projectRoleOf, roleSatisfies } from './db/reposito
 import type { Authenticator } from './core/authentication';
 import { createAuthenticator } from './auth/authenticator';
 import { createPasswordService } from './auth/passwords';
+import { createVerificationCache } from './auth/verificationCache';
 import { secretService, sha256Hex } from './auth/secrets';
 import { registry } from '../procedures';
 import { requestIdMiddleware } from './adapters/http/requestId';
@@ -37,6 +38,8 @@ export interface AppDeps {
   logger: Logger;
   /** Unix seconds; injectable so tests can move time (lockout expiry). */
   now?: () => number;
+  /** Replaces the bcrypt service built from the configuration (tests count verifications). */
+  passwords?: PasswordService;
 }
 
 export interface RosterApp {
@@ -54,10 +57,10 @@ const ROSTER_AUTHOR = (typeof packageAuthor === 'string' ? packageAuthor : packa
 
 const systemNow = () => Math.floor(Date.now() / 1000);
 
-export function createApp({ config, db, logger: baseLogger, now = systemNow }: AppDeps): RosterApp {
+export function createApp({ config, db, logger: baseLogger, now = systemNow, passwords: givenPasswords }: AppDeps): RosterApp {
   // the API_AUTH_HEADER name is redacted like Authorization, wherever it appears in a log object
   const logger = withSecretKeys(baseLogger, [config.apiAuthHeader]);
-  const passwords = createPasswordService({ cost: config.bcryptCost, concurrency: config.hashConcurrency });
+  const passwords = givenPasswords ?? createPasswordService({ cost: config.bcryptCost, concurrency: config.hashConcurrency });
   const mail = createMailService({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, timeoutMs: config.smtpTimeoutMs, logger });
   // the `ldap` component's state is read before every directory operation (OCS §8.2)
   const ldap = createLdapDirectory({ settings: config.ldap, enabled: () => isAppEnabled(db, 'ldap'), logger });
@@ -101,6 +104,7 @@ export function createApp({ config, db, logger: baseLogger, now = systemNow }: A
     lockoutThreshold: config.lockoutThreshold,
     lockoutMinutes: config.lockoutMinutes,
     now,
+    verifications: createVerificationCache({ ttlMs: config.passwordCacheTtlMs }),
   });
 
   const app = express();

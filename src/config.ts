@@ -32,6 +32,8 @@ export interface Config {
   lockoutMinutes: number;
   bcryptCost: number;
   hashConcurrency: number;
+  /** PASSWORD_CACHE_TTL_MS: how long a successful password verification is remembered; 0 = never. */
+  passwordCacheTtlMs: number;
   applicationUrl: string;
   kanboardVersion: string;
   disablePrivateProjects: boolean;
@@ -120,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     lockoutMinutes: c.BRUTEFORCE_LOCKDOWN_DURATION,
     bcryptCost: c.BCRYPT_COST,
     hashConcurrency: c.HASH_CONCURRENCY,
+    passwordCacheTtlMs: c.PASSWORD_CACHE_TTL_MS,
     applicationUrl: c.BASE_URL,
     kanboardVersion: c.KANBOARD_VERSION,
     disablePrivateProjects: c.DISABLE_PRIVATE_PROJECTS,

@@ -8,6 +8,11 @@
  * LDAP is not configured, the `ldap` component is disabled or the directory cannot be reached, the
  * login fails like a wrong password but is not counted (an outage must not lock accounts); the
  * directory logs the outage once. Tokens and app passwords work for LDAP users as for any user.
+ *
+ * Successful bcrypt verifications are remembered for a short time (./verificationCache.ts), keyed by
+ * the stored hash read in this very request; every other refusal (unknown, disabled, locked,
+ * two-factor) is decided on that fresh row first, so the memory never admits anyone bcrypt would
+ * not. LDAP passwords are never remembered: the directory checks them on every request.
  */
 import type { Knex } from 'knex';
 import type { AuthenticateOptions, Authenticator, Credentials } from '../core/authentication';
@@ -16,6 +21,7 @@ import type { CredentialKind, LdapService, PasswordService, Principal } from '..
 import { findCredentialUser, recordFailedLogin, recordSuccessfulLogin } from '../db/repositories/credentials';
 import { getSetting } from '../db/repositories/settings';
 import { digestsEqual, sha256Hex } from './secrets';
+import type { VerificationCache } from './verificationCache';
 
 export const API_TOKEN_SETTING = 'api_token_sha256';
 
@@ -29,10 +35,14 @@ export interface AuthenticatorOptions {
   lockoutThreshold: number;
   lockoutMinutes: number;
   now(): number;
+  /** Remembers recent successful password verifications; without it every login runs bcrypt. */
+  verifications?: VerificationCache;
 }
 
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
-  const { db, passwords } = options;
+  const { db, passwords, verifications } = options;
+  const verifyPassword = (userId: number, secret: string, hash: string): Promise<boolean> =>
+    verifications ? verifications.verify(userId, hash, secret, (plain, stored) => passwords.verify(plain, stored)) : passwords.verify(secret, hash);
 
   async function appToken(secret: string): Promise<Principal | null> {
     const expected = options.apiTokenSha256 ?? (await getSetting(db, API_TOKEN_SETTING));
@@ -53,7 +63,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       const check = found.twofactorActivated ? 'invalid' : await options.ldap.verifyPassword(found.username, secret, { requestId });
       if (check === 'valid') via = 'ldap_password';
       else if (check !== 'invalid') return null; // not configured, disabled or unreachable: not the user's fault
-    } else if (found.passwordHash && !found.twofactorActivated && (await passwords.verify(secret, found.passwordHash))) via = 'password';
+    } else if (found.passwordHash && !found.twofactorActivated && (await verifyPassword(found.id, secret, found.passwordHash))) via = 'password';
 
     if (!via) {
       await recordFailedLogin(db, found.id, now, options.lockoutThreshold, options.lockoutMinutes * 60);

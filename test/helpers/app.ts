@@ -10,6 +10,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { bootstrap } from '../../src/bootstrap';
 import { createPasswordService } from '../../src/auth/passwords';
+import type { PasswordService } from '../../src/core/procedure';
 import { createTestDatabase, type TestDatabase } from './database';
 
 export const API_TOKEN = 'test-api-token-0123456789abcdef0123456789';
@@ -39,6 +40,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Share an existing database (a second instance). */
   db?: TestDatabase;
+  /** Replaces the app's bcrypt service (e.g. to count verifications). */
+  passwords?: PasswordService;
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -70,7 +73,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       oidcProviders: config.oidcProviders,
     });
   }
-  const roster = createApp({ config, db: db.knex, logger, now });
+  const roster = createApp({ config, db: db.knex, logger, now, passwords: options.passwords });
 
   function call(endpoint: Endpoint, body: unknown, auth: Auth = 'app', headers: Record<string, string> = {}) {
     let req = request(roster.app).post(endpoint).set('Content-Type', 'application/json');

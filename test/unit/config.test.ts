@@ -20,6 +20,7 @@ test('defaults', () => {
     lockoutMinutes: 15,
     bcryptCost: 10,
     hashConcurrency: 2,
+    passwordCacheTtlMs: 60000,
     applicationUrl: 'http://localhost/',
     kanboardVersion: '1.2.53',
     disablePrivateProjects: false,
@@ -59,6 +60,8 @@ test('values are read and converted', () => {
   });
   expect(loadConfig({ BODY_LIMIT: '2048' }).bodyLimit).toBe(2048);
   expect(loadConfig({ SHUTDOWN_TIMEOUT_MS: '0' }).shutdownTimeoutMs).toBe(0);
+  expect(loadConfig({ PASSWORD_CACHE_TTL_MS: '0' }).passwordCacheTtlMs).toBe(0);
+  expect(() => loadConfig({ PASSWORD_CACHE_TTL_MS: '-5' })).toThrow('Invalid configuration: PASSWORD_CACHE_TTL_MS must be >= 0 (got "-5")');
   expect(() => loadConfig({ SHUTDOWN_TIMEOUT_MS: '-1' })).toThrow('Invalid configuration: SHUTDOWN_TIMEOUT_MS must be >= 0 (got "-1")');
 });
 
