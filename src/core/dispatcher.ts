@@ -1,6 +1,7 @@
 /**
  * The dispatcher: resolve → app-level access → bind → validate → project access → run (in a
- * transaction when the procedure writes). Every adapter goes through it; procedures never see HTTP.
+ * transaction when the procedure writes; in a read-only snapshot that outlives the call when its
+ * result streams). Every adapter goes through it; procedures never see HTTP.
  */
 import type { Knex } from 'knex';
 import { AppError, isAppError } from './errors';
@@ -10,6 +11,7 @@ import type { BindingMode } from './coercion';
 import type { Validator } from './validator';
 import type { AnyProcedure, Context, Principal, ProjectRole, Services, Surface } from './procedure';
 import { inTransaction, translatingDbErrors } from '../db/transaction';
+import { collectStreamedArray, openStreamedArray } from './streamedArray';
 
 export interface DispatcherLogger {
   error(details: object, message: string): void;
@@ -40,6 +42,12 @@ export interface CallOptions {
   surface: Surface;
   /** For the audit log; "" when unknown. */
   clientAddress?: string;
+  /**
+   * The caller writes a streamed result piece by piece: a procedure that `streams` then resolves
+   * with a StreamedArray (its first page already read), which the caller must read to the end or
+   * close. Otherwise such a procedure resolves with the whole array.
+   */
+  acceptsStreamedArray?: boolean;
 }
 
 /** Where a procedure without `surfaces` may be called: the JSON-RPC endpoints and the CLI. */
@@ -62,7 +70,10 @@ export interface Dispatcher {
   accessOf(procedure: AnyProcedure): AccessRule;
   /** Access checks only (app level, then project level when the params bind and validate). */
   precheck(procedure: AnyProcedure, rawParams: unknown, options: CallOptions): Promise<AppError | null>;
-  /** Runs one call; resolves with the result or rejects with an AppError (never anything else). */
+  /**
+   * Runs one call; resolves with the result or rejects with an AppError (never anything else). The
+   * result is a StreamedArray only when the procedure streams and `options.acceptsStreamedArray`.
+   */
   call(procedure: AnyProcedure, rawParams: unknown, options: CallOptions): Promise<unknown>;
 }
 
@@ -87,6 +98,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   }
   const needsProjectRoles = [...access.values()].some((rule) => typeof rule.user === 'object');
   if (needsProjectRoles && !options.projectAccess) throw new Error('Project-scoped access rules need a project access service');
+  const writingStream = registry.find((procedure) => procedure.streams && procedure.writes);
+  if (writingStream) throw new Error(`Procedure ${writingStream.name} streams and writes: a streamed result is read from a read-only snapshot`);
 
   function ruleOf(procedure: AnyProcedure): AccessRule {
     const rule = access.get(procedure.name);
@@ -174,7 +187,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           const ctx: Context = { ...base, db: conn, afterCommit: (task) => void afterCommit.push(task) };
           return procedure.handler(params, ctx, prepared);
         };
-        result = await (procedure.writes ? inTransaction(db, run) : translatingDbErrors(() => run(db)));
+        if (procedure.streams) {
+          // later pages fail after this call returned: they are logged and mapped here all the same
+          const stream = await openStreamedArray(db, run, (error) => internal(error, callOptions.requestId, procedure.name));
+          result = callOptions.acceptsStreamedArray ? stream : await collectStreamedArray(stream);
+        } else {
+          result = await (procedure.writes ? inTransaction(db, run) : translatingDbErrors(() => run(db)));
+        }
       } catch (error) {
         throw internal(error, callOptions.requestId, procedure.name);
       }

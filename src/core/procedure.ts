@@ -184,6 +184,13 @@ export interface Procedure<P = Record<string, unknown>, R = unknown, Prep = unkn
   /** Writing procedures run in one transaction. */
   writes: boolean;
   /**
+   * The result is an array too large to hold at once: the handler returns an AsyncIterable of pages
+   * (arrays) instead, read from one snapshot (a read-only transaction that stays open until the last
+   * page was read). Callers that write results piece by piece get it as a StreamedArray
+   * (src/core/streamedArray.ts), every other caller as the whole array. Never with `writes`.
+   */
+  streams?: boolean;
+  /**
    * The adapters that may call it; absent means the JSON-RPC surfaces (`jsonrpc`, `rpc`) and the
    * CLI. OCS-only procedures say `['ocs']` so they never appear on JSON-RPC (ocs-provisioning §2.5).
    */

@@ -18,3 +18,12 @@ export async function translatingDbErrors<T>(fn: () => Promise<T>): Promise<T> {
 export function inTransaction<T>(db: Knex, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
   return translatingDbErrors(() => db.transaction((trx) => fn(trx)));
 }
+
+/**
+ * Opens a read-only REPEATABLE READ transaction that the caller ends (commit or rollback): every
+ * query on it reads one snapshot, however long the caller takes between them. It holds a connection
+ * until it ends — with PGlite, the only one.
+ */
+export function openSnapshot(db: Knex): Promise<Knex.Transaction> {
+  return translatingDbErrors(() => db.transaction({ isolationLevel: 'repeatable read', readOnly: true }));
+}

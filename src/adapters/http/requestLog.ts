@@ -34,6 +34,8 @@ export interface RequestRecord {
   authFailed?: boolean;
   /** The worst failure inside the answer that its HTTP status does not show. */
   failure?: 'client' | 'server';
+  /** The server cut the connection after the answer had begun (a streamed result failed mid-way). */
+  cutOff?: boolean;
 }
 
 export interface RequestSummary extends RequestRecord {
@@ -111,6 +113,7 @@ export function loggedMethodNames(names: readonly string[]): string[] {
 }
 
 function outcomeOf(status: number, record: RequestRecord, aborted: boolean): RequestOutcome {
+  if (record.cutOff) return 'server_error'; // the connection closed unfinished, but by the server
   if (aborted) return 'aborted';
   if (status >= 500 || record.failure === 'server') return 'server_error';
   if (status >= 400 || record.failure === 'client') return 'client_error';

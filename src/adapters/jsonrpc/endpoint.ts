@@ -5,6 +5,7 @@
  */
 import type { Authenticator, Credentials } from '../../core/authentication';
 import type { Dispatcher } from '../../core/dispatcher';
+import { isStreamedArray } from '../../core/streamedArray';
 import type { Principal, Surface } from '../../core/procedure';
 import { parseBody, type CallElement, type Element } from './envelope';
 import type { ElementDispatcher } from './jaysonDispatch';
@@ -16,15 +17,21 @@ import {
   errorResponse,
   failedCallResponse,
   resultResponse,
+  streamedResultResponse,
   type Mode,
   type WireResponse,
 } from './wire';
 
 export interface HttpAnswer {
   status: number;
-  /** Serialised JSON, or null for an empty body. */
+  /** Serialised JSON, or null for an empty body (or a streamed one). */
   body: string | null;
   headers?: Record<string, string>;
+  /**
+   * Instead of `body`: the serialised JSON in pieces, produced as they are written (a single call
+   * whose result streams). `close` releases what producing them holds; call it in every case.
+   */
+  stream?: { chunks: AsyncIterable<string>; close(): Promise<void> };
 }
 
 export interface EndpointOptions {
@@ -52,7 +59,8 @@ export function createEndpoint(options: EndpointOptions) {
 
   const resolve = (name: string) => dispatcher.resolve(name, caseInsensitive, surface);
 
-  async function runElement(element: Element, principal: Principal, requestId: string): Promise<WireResponse | null> {
+  /** `streamable`: the element's result may stay a StreamedArray (a single call; see handle). */
+  async function runElement(element: Element, principal: Principal, requestId: string, streamable: boolean): Promise<WireResponse | null> {
     if (element.kind === 'invalid') return errorResponse(element.error, null);
     const procedure = resolve(element.method);
     if (!procedure) {
@@ -62,7 +70,8 @@ export function createEndpoint(options: EndpointOptions) {
         element.id,
       );
     }
-    const outcome = await elements.run(procedure, element.params, { principal, mode, requestId, surface });
+    const acceptsStreamedArray = streamable && !element.notification;
+    const outcome = await elements.run(procedure, element.params, { principal, mode, requestId, surface, acceptsStreamedArray });
     if (element.notification) return null;
     return outcome.ok ? resultResponse(outcome.result, element.id) : failedCallResponse(mode, outcome.error, procedure.failure, element.id, requestId);
   }
@@ -94,12 +103,22 @@ export function createEndpoint(options: EndpointOptions) {
       if (mode === 'kanboard' && (await batchDenied(calls, principal, requestId))) return json(403, FORBIDDEN_BODY);
     }
 
+    // Only a single call streams its result. In a batch the elements run one after the other and the
+    // answer is written after the last, so a streamed result is read whole: the snapshot it reads must
+    // not stay open while later elements run (with PGlite it holds the only connection).
+    const streamable = parsed.kind === 'single';
     const responses: WireResponse[] = [];
     for (const element of list) {
-      const response = await runElement(element, principal, requestId);
+      const response = await runElement(element, principal, requestId, streamable);
       if (response) responses.push(response);
     }
     if (responses.length === 0) return mode === 'strict' ? { status: 204, body: null } : { status: 200, body: '' };
-    return json(200, parsed.kind === 'batch' ? responses : responses[0]);
+    if (parsed.kind === 'batch') return json(200, responses);
+    const [response] = responses;
+    if ('result' in response && isStreamedArray(response.result)) {
+      const pages = response.result;
+      return { status: 200, body: null, stream: { chunks: streamedResultResponse(pages, response.id), close: () => pages.close() } };
+    }
+    return json(200, response);
   };
 }

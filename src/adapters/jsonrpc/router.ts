@@ -7,9 +7,11 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { parse as parseContentType } from 'content-type';
 import type { Authenticator } from '../../core/authentication';
 import type { Dispatcher } from '../../core/dispatcher';
+import { isAppError } from '../../core/errors';
 import { jsonRpcCredentials } from '../http/credentials';
 import { requestIdOf } from '../http/requestId';
 import { jsonRpcMethodsOf, recordFailure, recordRequest, requestRecordOf } from '../http/requestLog';
+import { writeChunks } from '../http/writeChunks';
 import { createEndpoint, limitExceededAnswer, type HttpAnswer } from './endpoint';
 import { createElementDispatcher } from './jaysonDispatch';
 import { errorResponse, strictError } from './wire';
@@ -24,7 +26,14 @@ export interface JsonRpcRouterOptions {
   logger: { error(details: object, message: string): void };
   /** Whether a component is enabled (read per request; OCS apps §8.2). */
   componentEnabled(id: string): Promise<boolean>;
+  /**
+   * A streamed answer whose client takes nothing for this long is cut off, so that a stalled client
+   * does not hold the answer's database snapshot (and connection) for ever. Default 60 s.
+   */
+  streamStallMs?: number;
 }
+
+const STREAM_STALL_MS = 60_000;
 
 function send(res: Response, answer: HttpAnswer): void {
   for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
@@ -82,8 +91,35 @@ export function jsonRpcRouter(options: JsonRpcRouterOptions): express.Router {
       const body = Buffer.isBuffer(req.body) ? req.body : undefined;
       noteMethods(res, mode, body);
       const credentials = jsonRpcCredentials(req, options.apiAuthHeader);
-      send(res, await endpoints[mode](body, credentials, requestId));
+      const answer = await endpoints[mode](body, credentials, requestId);
+      if (answer.stream) await sendStreamed(res, answer, answer.stream, requestId);
+      else send(res, answer);
     };
+  }
+
+  /**
+   * Writes a streamed answer (chunked, no Content-Length) as it is produced, with backpressure. Its
+   * first page was read before, so a failure now comes after the status line and the first bytes:
+   * the answer can no longer become an error object. The connection is then cut (the client sees an
+   * incomplete chunked body, never a complete-looking wrong answer), the failure is logged and the
+   * request counts as a server error.
+   */
+  async function sendStreamed(res: Response, answer: HttpAnswer, stream: NonNullable<HttpAnswer['stream']>, requestId: string): Promise<void> {
+    try {
+      for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
+      res.status(answer.status);
+      res.setHeader('Content-Type', 'application/json');
+      await writeChunks(res, stream.chunks, { stallMs: options.streamStallMs ?? STREAM_STALL_MS });
+    } catch (error) {
+      const record = requestRecordOf(res);
+      recordFailure(record, 'server');
+      record.cutOff = true;
+      // an AppError was logged where it happened (an unexpected one by the dispatcher)
+      const cause = isAppError(error) ? { code: error.code } : { err: error };
+      options.logger.error({ ...cause, requestId }, 'JSON-RPC answer cut off: its streamed result failed after the answer had begun');
+    } finally {
+      await stream.close();
+    }
   }
 
   /** For the request log and metrics: the methods, as registered procedure names where they resolve. */

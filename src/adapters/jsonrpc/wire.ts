@@ -18,6 +18,24 @@ export function resultResponse(result: unknown, id: unknown): WireResponse {
   return { jsonrpc: '2.0', result, id };
 }
 
+/**
+ * The response to a call whose result array arrives page by page, serialised in pieces: joined, they
+ * are exactly JSON.stringify(resultResponse(wholeArray, id)). The first piece holds the opening and
+ * the first page, every page one piece, the last piece the closing and the id.
+ */
+export async function* streamedResultResponse(pages: AsyncIterable<readonly unknown[]>, id: unknown): AsyncGenerator<string> {
+  let opening = '{"jsonrpc":"2.0","result":[';
+  for await (const page of pages) {
+    if (page.length === 0) continue;
+    // an array member that JSON cannot hold (undefined, a function) is written as null, as JSON.stringify does
+    const items = page.map((item) => JSON.stringify(item) ?? 'null').join(',');
+    yield opening === '' ? `,${items}` : opening + items;
+    opening = '';
+  }
+  // JSON.stringify leaves out a member whose value is undefined
+  yield `${opening}]${id === undefined ? '' : `,"id":${JSON.stringify(id)}`}}`;
+}
+
 export function errorResponse(error: WireError, id: unknown): WireResponse {
   return { jsonrpc: '2.0', error, id };
 }

@@ -78,9 +78,27 @@ export async function findUserByUsername(db: Knex, username: string): Promise<Us
   return row ? toUserObject(row) : null;
 }
 
-export async function listUsers(db: Knex): Promise<UserObject[]> {
-  const rows = await db('users').select(USER_COLUMNS).orderByRaw(BY_USERNAME);
-  return rows.map(toUserObject);
+let cursorSerial = 0;
+
+/**
+ * Every user in byte order of username (getAllUsers), `pageSize` at a time through one server-side
+ * cursor, so neither the driver nor the caller ever holds the whole table. `db` must be a
+ * transaction: the cursor reads its snapshot and lives until it ends (a reader that stops early
+ * leaves the cursor to the transaction's end).
+ */
+export async function* allUsersInPages(db: Knex, pageSize: number): AsyncGenerator<UserObject[]> {
+  if (!db.isTransaction) throw new Error('allUsersInPages reads through a cursor, which needs a transaction');
+  if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error(`Invalid page size ${pageSize}`);
+  const cursor = `roster_all_users_${(cursorSerial += 1)}`;
+  const { sql, bindings } = db('users').select(USER_COLUMNS).orderByRaw(BY_USERNAME).toSQL();
+  await db.raw(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${sql}`, bindings);
+  for (;;) {
+    const result = await db.raw(`FETCH FORWARD ${pageSize} FROM ${cursor}`);
+    const rows = result.rows as Row[];
+    if (rows.length > 0) yield rows.map(toUserObject);
+    if (rows.length < pageSize) break;
+  }
+  await db.raw(`CLOSE ${cursor}`);
 }
 
 export async function usernameTaken(db: Knex, username: string, exceptId?: number): Promise<boolean> {
