@@ -74,6 +74,44 @@ export function scrubSecrets(value: unknown, extraNames: ReadonlySet<string> = n
   return out ?? value;
 }
 
+/**
+ * Members of database driver errors that carry a statement's values: PGlite's `params` (every bound
+ * value — password hashes on writes, the SHA-256 of the caller's secret on logins), Postgres's
+ * `detail` ("Key (token_hash)=(…) already exists", "Failing row contains (…)"), and the context
+ * members `where` and `internalQuery`, which can quote values too. The SQL text keeps its placeholders.
+ */
+const DATABASE_VALUE_MEMBERS = new Set(['params', 'parameters', 'bindings', 'values', 'detail', 'where', 'internalquery']);
+
+/** pino's serialized errors have their own prototype; their nested errors (aggregateErrors, members) too. */
+const SERIALIZED_ERROR_PROTO: unknown = Object.getPrototypeOf(pino.stdSerializers.err(new Error('probe')));
+
+function isWalkable(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null || proto === SERIALIZED_ERROR_PROTO;
+}
+
+function scrubSerializedError(value: unknown, depth: number): unknown {
+  if (depth > MAX_DEPTH || typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map((item) => scrubSerializedError(item, depth + 1));
+  if (!isWalkable(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    const lower = key.toLowerCase();
+    const secret = DATABASE_VALUE_MEMBERS.has(lower) || SECRET_NAMES.includes(lower) || SECRET_PARTS.test(key);
+    out[key] = secret ? (item === undefined ? item : CENSOR) : scrubSerializedError(item, depth + 1);
+  }
+  return out;
+}
+
+/**
+ * The `err` serializer: pino's, then without the members that carry database values or secrets (at
+ * any depth: causes, aggregated errors). The log formatter cannot do this: it runs before serializers
+ * and does not walk Error objects.
+ */
+export function serializeError(error: unknown): unknown {
+  return scrubSerializedError(pino.stdSerializers.err(error as Error), 0);
+}
+
 function scrubbingFormatter(secretKeys: readonly (string | undefined)[] = []) {
   const extra = new Set(secretKeys.filter((k): k is string => typeof k === 'string' && k !== '').map((k) => k.toLowerCase()));
   return <T extends object>(object: T): T => scrubSecrets(object, extra) as T;
@@ -108,6 +146,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       level,
       base: { service: 'roster' },
       redact: { paths: REDACT_PATHS, censor: CENSOR },
+      serializers: { err: serializeError },
       formatters: { log: scrubbingFormatter(options.secretKeys) },
     },
     stream,

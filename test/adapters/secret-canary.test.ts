@@ -1,21 +1,27 @@
 /**
- * Secret canary (contract §6.1, §3.5, §15 item 3): with known passwords (bcrypt and an imported $2y$
- * hash), a personal token, an app password and a two-factor secret in the database, no response of
- * any read procedure, at either endpoint and for any caller, carries a secret, a stored digest or a
- * secret-bearing member, and no log line carries a secret.
+ * Secret canary, JSON-RPC and the service's own HTTP endpoints (contract §6.1, §3.5, §15 item 3;
+ * issue #8 item 7): with known passwords (bcrypt, set by createUser at both endpoints, and an imported
+ * $2y$ hash), a personal token, an app password, a two-factor secret, the API token and the metrics
+ * token in play, no response — of any read procedure at either endpoint for any caller, of failing
+ * calls whose bodies carry a secret, of refused logins (wrong password, wrong token, locked account),
+ * of /openapi.json, /openrpc.json, /metrics, /healthz, /readyz — carries a secret in any form (plain,
+ * URL-encoded, base64, Basic header value, SHA-256 digest) or a stored hash (whole, first 20
+ * characters, checksum) in its headers or body, and no log line at LOG_LEVEL=trace does either.
+ * OCS and nmcuser_oidc: test/ocs/secret-canary.test.ts, test/nmcuserOidc/secret-canary.test.ts.
  */
 import bcrypt from 'bcrypt';
-import { createHash } from 'node:crypto';
+import request from 'supertest';
 import { registry as fullRegistry } from '../../procedures';
 import { servesSurface } from '../../src/core/dispatcher';
-
-/** The JSON-RPC procedures (the OCS and nmcuser_oidc ones are covered by their adapters' tests). */
-const registry = fullRegistry.filter((p) => servesSurface(p, 'rpc'));
+import { createPasswordService } from '../../src/auth/passwords';
 import { API_TOKEN, ADMIN, startTestApp, type Auth, type Endpoint, type TestApp } from '../helpers/app';
+import { CanaryRecorder, base64 as b64, plaintextsInDatabase, secretForms, sha256Hex as sha256, storedSecretForms, type Needle } from '../helpers/secretCanary';
+
+/** The JSON-RPC procedures (the OCS and nmcuser_oidc ones are covered by their adapters' canaries). */
+const registry = fullRegistry.filter((p) => servesSurface(p, 'rpc'));
 
 const ENDPOINTS: Endpoint[] = ['/jsonrpc.php', '/rpc'];
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
-const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+const API_HEADER = 'X-API-Auth';
 
 const USER_MEMBERS = [
   'id', 'username', 'is_ldap_user', 'name', 'email', 'google_id', 'github_id', 'notifications_enabled', 'timezone',
@@ -28,26 +34,50 @@ const SECRETS = {
   alpha: 'Canary-Alpha-Secret-7781',
   beta: 'Canary-Beta:Secret-9912',
   gamma: 'Canary-Gamma-Imported-4410',
+  /** Set by Kanboard-mode createUser with positional params. */
+  delta: 'Canary-Delta-Positional-3307',
+  /** The password of a user that gets locked out; still refused, never echoed. */
+  locked: 'Canary-Locked-Right-6620',
+  /** Wrong secrets are secrets too (a typo of the real one): never echoed or logged. */
+  wrongPassword: 'Canary-Wrong-Password-1189',
+  wrongApiToken: 'canary-wrong-api-token-77aa01',
+  /** Only ever sent in failing calls' params. */
+  inFailingCall: 'Canary-Failing-Param-5521',
   personalToken: 'canary-personal-token-5f3a9c1e77d24b08',
   twofactorSecret: 'CANARYTOTP234567',
+  metricsToken: 'canary-metrics-token-0c1d2e3f4a5b',
 };
 
 let t: TestApp;
-let ids: { alpha: number; beta: number; gamma: number };
+let ids: { alpha: number; beta: number; gamma: number; delta: number; locked: number };
 let appPassword: string;
+/** Every response and (at the end) every log line of the app. */
+const seen = new CanaryRecorder();
+
+/** A JSON-RPC call whose response is recorded for the final scan. */
+async function recordedCall(where: string, endpoint: Endpoint, body: unknown, auth: Auth = 'app', headers: Record<string, string> = {}) {
+  const res = await t.call(endpoint, body, auth, headers);
+  seen.response(`${endpoint} ${where}`, res);
+  return res;
+}
 
 beforeAll(async () => {
-  t = await startTestApp({ env: { OIDC_PROVIDERS: 'Canary' } });
-  ids = {
-    alpha: await t.createUser('canary-alpha', SECRETS.alpha, { name: 'Alpha', email: 'alpha@example.com' }),
-    beta: await t.createUser('canary-beta', SECRETS.beta, { role: 'app-manager' }),
-    gamma: await t.createUser('canary-gamma', 'temporary-password'),
-  };
+  t = await startTestApp({
+    env: { OIDC_PROVIDERS: 'Canary', LOG_LEVEL: 'trace', METRICS_TOKEN: SECRETS.metricsToken, API_AUTH_HEADER: API_HEADER, BRUTEFORCE_LOCKDOWN: '2' },
+  });
+  const alpha = await t.createUser('canary-alpha', SECRETS.alpha, { name: 'Alpha', email: 'alpha@example.com' });
+  const beta = await t.createUser('canary-beta', SECRETS.beta, { role: 'app-manager' });
+  const gamma = await t.createUser('canary-gamma', 'temporary-password');
+  const deltaAnswer = await recordedCall('createUser (positional)', '/jsonrpc.php', { jsonrpc: '2.0', method: 'createUser', params: ['canary-delta', SECRETS.delta], id: 1 });
+  expect(deltaAnswer.body.result).toEqual(expect.any(Number));
+  ids = { alpha, beta, gamma, delta: deltaAnswer.body.result as number, locked: await t.createUser('canary-locked', SECRETS.locked) };
   const imported = (await bcrypt.hash(SECRETS.gamma, 10)).replace(/^\$2b\$/, '$2y$');
   await t.knex('users').where({ id: ids.gamma }).update({ password: imported, twofactor_secret: SECRETS.twofactorSecret });
   await t.knex('users').where({ id: ids.alpha }).update({ api_access_token: sha256(SECRETS.personalToken) });
-  const minted = await t.rpc('/rpc', 'createMyAppPassword', { name: 'canary' }, ['canary-beta', SECRETS.beta]);
-  appPassword = (minted.result as { token: string }).token;
+  const minted = await t.call('/rpc', { jsonrpc: '2.0', method: 'createMyAppPassword', params: { name: 'canary' }, id: 1 }, ['canary-beta', SECRETS.beta]);
+  appPassword = (minted.body.result as { token: string }).token;
+  // the one answer that shows the new app password (and nothing else secret)
+  seen.response('/rpc createMyAppPassword', minted, [appPassword]);
   expect(appPassword).toMatch(/^[A-Za-z0-9]{72}$/);
   // A project the canary users hold grants on, so the project reads return real data.
   const project = await t.rpc('/rpc', 'createProject', { name: 'Canary project', identifier: 'canary', email: 'canary@example.com' }, [ADMIN.username, ADMIN.password]);
@@ -122,22 +152,24 @@ test('no read procedure answers a secret, a stored digest or a secret member', a
   expect(digests.filter((d) => d.startsWith('$2y$'))).toHaveLength(1);
   const plaintexts = [...Object.values(SECRETS), appPassword, API_TOKEN, ADMIN.password];
 
-  const callers: [string, Auth][] = [
+  const callers: [string, Auth, Record<string, string>?][] = [
     ['app token', 'app'],
     ['admin (password)', [ADMIN.username, ADMIN.password]],
     ['alpha (personal token)', ['canary-alpha', SECRETS.personalToken]],
     ['beta (app password)', ['canary-beta', appPassword]],
     ['gamma (imported hash)', ['canary-gamma', SECRETS.gamma]],
+    ['delta (X-API-Auth header)', 'none', { [API_HEADER]: b64(`canary-delta:${SECRETS.delta}`) }],
   ];
   let userObjectsSeen = 0;
   for (const endpoint of ENDPOINTS) {
-    for (const [who, auth] of callers) {
+    for (const [who, auth, headers] of callers) {
       for (const procedure of reads) {
         const body: Record<string, unknown> = { jsonrpc: '2.0', method: procedure.name, id: 1 };
         const params = paramsFor(procedure.name);
         if (params !== undefined) body.params = params;
-        const res = await t.call(endpoint, body, auth);
+        const res = await t.call(endpoint, body, auth, headers);
         const where = `${endpoint} ${procedure.name} as ${who}`;
+        seen.response(where, res);
         expect({ where, status: res.status === 401 ? 401 : 'not 401' }).toEqual({ where, status: 'not 401' });
         // rpc.discover documents the `password` params of createUser; it holds no secret value.
         if (procedure.name !== 'rpc.discover') expect({ where, hasPassword: /password/i.test(res.text) }).toEqual({ where, hasPassword: false });
@@ -162,29 +194,158 @@ test('no read procedure answers a secret, a stored digest or a secret member', a
 test('the canary users and the admin are visible (the canary is not vacuous)', async () => {
   for (const endpoint of ENDPOINTS) {
     const res = await t.call(endpoint, { jsonrpc: '2.0', method: 'getAllUsers', id: 1 }, 'app');
-    expect((res.body.result as { username: string }[]).map((u) => u.username)).toEqual(['admin', 'canary-alpha', 'canary-beta', 'canary-gamma']);
+    expect((res.body.result as { username: string }[]).map((u) => u.username)).toEqual(['admin', 'canary-alpha', 'canary-beta', 'canary-delta', 'canary-gamma', 'canary-locked']);
     const me = await t.call(endpoint, { jsonrpc: '2.0', method: 'getMe', id: 1 }, ['canary-gamma', SECRETS.gamma]);
     expect(me.body.result).toMatchObject({ username: 'canary-gamma', twofactor_activated: false });
   }
 });
 
-test('no log line carries a secret or an Authorization value', async () => {
-  // Provoke failures too: wrong secrets, malformed headers, an unknown method.
+
+test('failing calls, refused logins and malformed bodies do not echo the secrets they carry', async () => {
+  const failing = SECRETS.inFailingCall;
+  const alpha: Auth = ['canary-alpha', SECRETS.alpha];
   for (const endpoint of ENDPOINTS) {
-    await t.call(endpoint, { jsonrpc: '2.0', method: 'getMe', id: 1 }, ['canary-alpha', `${SECRETS.alpha}-wrong`]);
-    await t.call(endpoint, { jsonrpc: '2.0', method: 'nope', id: 1 }, ['canary-beta', appPassword]);
-    await t.call(endpoint, '{"jsonrpc":"2.0","method":', ['canary-alpha', SECRETS.personalToken]);
+    // writes refused after validation: a taken username, a short password, a password updateUser does not take
+    await recordedCall('createUser (username taken)', endpoint, { jsonrpc: '2.0', method: 'createUser', params: { username: 'canary-alpha', password: failing }, id: 1 });
+    await recordedCall('createUser (positional, taken)', endpoint, { jsonrpc: '2.0', method: 'createUser', params: ['canary-beta', failing], id: 1 });
+    await recordedCall('createUser (as a plain user)', endpoint, { jsonrpc: '2.0', method: 'createUser', params: { username: 'canary-new', password: failing }, id: 1 }, alpha);
+    await recordedCall('createUser (bad email)', endpoint, { jsonrpc: '2.0', method: 'createUser', params: { username: 'canary-new', password: failing, email: 'not-an-email' }, id: 1 });
+    await recordedCall('updateUser (password member)', endpoint, { jsonrpc: '2.0', method: 'updateUser', params: { id: ids.alpha, password: failing }, id: 1 });
+    await recordedCall('updateUser (too many arguments)', endpoint, { jsonrpc: '2.0', method: 'updateUser', params: [ids.alpha, 'x', 'Name', 'a@example.com', 'app-user', null, null, null, failing], id: 1 });
+    await recordedCall('getUser (secret as user_id)', endpoint, { jsonrpc: '2.0', method: 'getUser', params: { user_id: failing }, id: 1 });
+    await recordedCall('getUserByName (secret as username)', endpoint, { jsonrpc: '2.0', method: 'getUserByName', params: [failing], id: 1 });
+    await recordedCall('createMyAppPassword (extra member)', endpoint, { jsonrpc: '2.0', method: 'createMyAppPassword', params: { name: 'x', password: failing }, id: 1 }, alpha);
+    await recordedCall('unknown method with the secret as params', endpoint, { jsonrpc: '2.0', method: 'setPassword', params: { password: failing }, id: 1 });
+    await recordedCall('batch with failing elements', endpoint, [
+      { jsonrpc: '2.0', method: 'createUser', params: { username: 'canary-alpha', password: failing }, id: 1 },
+      { jsonrpc: '1.0', method: 'createUser', params: { password: failing }, id: 2 },
+      { jsonrpc: '2.0', method: 'getMe', params: [failing], id: 3 },
+    ]);
+    // malformed bodies
+    await recordedCall('parse error (truncated)', endpoint, `{"jsonrpc":"2.0","method":"createUser","params":{"username":"x","password":"${failing}"`);
+    await recordedCall('invalid request (params a string)', endpoint, { jsonrpc: '2.0', method: 'createUser', params: failing, id: 1 });
+    await recordedCall('invalid request (wrong version)', endpoint, { jsonrpc: '1.0', method: 'createUser', params: { password: failing }, id: 1 });
+    const notUtf8 = Buffer.concat([Buffer.from(`{"jsonrpc":"2.0","method":"getMe","params":["${failing}`), Buffer.from([0xff, 0xfe]), Buffer.from('"],"id":1}')]);
+    seen.response(`${endpoint} not UTF-8`, await request(t.app).post(endpoint).auth('jsonrpc', API_TOKEN).set('Content-Type', 'application/json').send(notUtf8));
+    // refused credentials
+    await recordedCall('wrong password', endpoint, { jsonrpc: '2.0', method: 'getMe', id: 1 }, ['canary-gamma', SECRETS.wrongPassword]);
+    await recordedCall('wrong API token', endpoint, { jsonrpc: '2.0', method: 'getMe', id: 1 }, ['jsonrpc', SECRETS.wrongApiToken]);
+    await recordedCall('password as personal token of another user', endpoint, { jsonrpc: '2.0', method: 'getMe', id: 1 }, ['canary-beta', SECRETS.personalToken]);
+    await recordedCall('app password of another user', endpoint, { jsonrpc: '2.0', method: 'getMe', id: 1 }, ['canary-alpha', appPassword]);
+    await recordedCall('API token as a user password', endpoint, { jsonrpc: '2.0', method: 'getMe', id: 1 }, ['canary-alpha', API_TOKEN]);
+    await recordedCall('wrong password in X-API-Auth', endpoint, { jsonrpc: '2.0', method: 'getMe', id: 1 }, 'none', { [API_HEADER]: b64(`canary-delta:${SECRETS.wrongPassword}`) });
+    await recordedCall('undecodable X-API-Auth', endpoint, { jsonrpc: '2.0', method: 'getMe', id: 1 }, 'none', { [API_HEADER]: `${SECRETS.delta}!!` });
+    await recordedCall('unknown user', endpoint, { jsonrpc: '2.0', method: 'getMe', id: 1 }, ['canary-nobody', SECRETS.wrongPassword]);
   }
-  const logs = t.logs.join('\n');
-  const needles = [
-    ...Object.values(SECRETS),
-    appPassword,
-    API_TOKEN,
-    ADMIN.password,
-    b64(`jsonrpc:${API_TOKEN}`),
-    b64(`canary-alpha:${SECRETS.alpha}`),
-    b64(`canary-beta:${appPassword}`),
-    b64(`canary-alpha:${SECRETS.personalToken}`),
+  // a locked account: wrong passwords past BRUTEFORCE_LOCKDOWN=2, then the right one is refused too
+  for (let i = 0; i < 3; i += 1) await recordedCall(`wrong password for canary-locked #${i + 1}`, '/rpc', { jsonrpc: '2.0', method: 'getMe', id: 1 }, ['canary-locked', SECRETS.wrongPassword]);
+  const row = await t.knex('users').where({ id: ids.locked }).first('lock_expiration_date');
+  expect(Number(row.lock_expiration_date)).toBeGreaterThan(0);
+  for (const endpoint of ENDPOINTS) {
+    const res = await recordedCall('locked account, right password', endpoint, { jsonrpc: '2.0', method: 'getMe', id: 1 }, ['canary-locked', SECRETS.locked]);
+    expect(res.status).toBe(401);
+  }
+});
+
+test('the service endpoints carry no secret', async () => {
+  const get = async (where: string, path: string, bearer?: string) => {
+    let req = request(t.app).get(path);
+    if (bearer !== undefined) req = req.set('Authorization', `Bearer ${bearer}`);
+    const res = await req;
+    seen.response(where, res);
+    return res;
+  };
+  expect((await get('GET /metrics', '/metrics', SECRETS.metricsToken)).status).toBe(200);
+  expect((await get('GET /metrics (wrong token)', '/metrics', SECRETS.wrongApiToken)).status).toBe(401);
+  expect((await get('GET /metrics (no token)', '/metrics')).status).toBe(401);
+  expect((await get('GET /openapi.json', '/openapi.json')).status).toBe(200);
+  expect((await get('GET /openrpc.json', '/openrpc.json')).status).toBe(200);
+  expect((await get('GET /healthz', '/healthz')).status).toBe(200);
+  expect((await get('GET /readyz', '/readyz')).status).toBe(200);
+  expect((await get('GET /nope?password=… (unknown path)', `/nope?password=${SECRETS.inFailingCall}`)).status).toBe(404);
+  const unknown = await request(t.app).post(`/jsonrpc.php?password=${SECRETS.inFailingCall}&token=${SECRETS.personalToken}`).auth('jsonrpc', API_TOKEN).set('Content-Type', 'application/json').send('{"jsonrpc":"2.0","method":"getMe","id":1}');
+  seen.response('POST /jsonrpc.php?password=…', unknown);
+});
+
+test('no response header or body and no log line carries a secret in any form or a stored hash', async () => {
+  const users: Record<string, string[]> = {
+    alpha: ['canary-alpha'],
+    beta: ['canary-beta'],
+    gamma: ['canary-gamma'],
+    delta: ['canary-delta'],
+    locked: ['canary-locked'],
+    wrongPassword: ['canary-gamma', 'canary-delta', 'canary-locked', 'canary-nobody'],
+    wrongApiToken: ['jsonrpc'],
+    personalToken: ['canary-alpha', 'canary-beta'],
+  };
+  const needles: Needle[] = [
+    ...Object.entries(SECRETS).flatMap(([name, secret]) => secretForms(`secret ${name}`, secret, users[name] ?? [])),
+    ...secretForms('the app password', appPassword, ['canary-beta', 'canary-alpha']),
+    ...secretForms('API_TOKEN', API_TOKEN, ['jsonrpc', 'canary-alpha']),
+    ...secretForms('the admin password', ADMIN.password, [ADMIN.username]),
+    ...(await storedSecretForms(t.knex)),
   ];
-  for (const needle of needles) expect({ needle, inLogs: logs.includes(needle) }).toEqual({ needle, inLogs: false });
+  // the stored forms the scan looks for are really there (bcrypt of every canary user, the $2y$ import, the digests)
+  const labels = needles.map((n) => n.label);
+  for (const user of ['admin', 'canary-alpha', 'canary-beta', 'canary-gamma', 'canary-delta', 'canary-locked']) {
+    expect(labels).toContain(`bcrypt hash of ${user} (first 20 characters)`);
+  }
+  expect(needles.map((n) => n.value)).toEqual(expect.arrayContaining([sha256(SECRETS.personalToken), sha256(appPassword), sha256(API_TOKEN)]));
+  expect(needles.some((n) => n.value.startsWith('$2y$'))).toBe(true);
+
+  // trace level was in effect (successful probes log at debug), and the logs saw the failures
+  const levels = t.logs.map((line) => (JSON.parse(line) as { level: number }).level);
+  expect(levels).toContain(20);
+  expect(t.logs.length).toBeGreaterThan(200);
+  seen.logs(t.logs);
+  expect(seen.responses).toBeGreaterThan(300);
+  expect(seen.leaks(needles)).toEqual([]);
+  // and no table stores a plaintext password or token (the two-factor secret is stored as is, by design)
+  const plaintexts = needles.filter((n) => n.label.endsWith('(plaintext)') && !n.label.includes('twofactorSecret'));
+  expect(await plaintextsInDatabase(t.knex, plaintexts)).toEqual([]);
+});
+
+test('a database failure logs no bound value: no password hash, no digest of the caller\'s secret', async () => {
+  // The failures are simulated (a trigger, a missing table); the values are those a real one carries:
+  // PGlite attaches every bound value of the failed statement to its error, Postgres quotes rows in `detail`.
+  const real = createPasswordService({ cost: 10, concurrency: 2 });
+  const hashes: string[] = [];
+  const failing = await startTestApp({
+    env: { LOG_LEVEL: 'trace' },
+    passwords: { verify: real.verify, hash: async (plain) => hashes[hashes.push(await real.hash(plain)) - 1] },
+  });
+  try {
+    const login = 'Canary-DbFail-Login-8812';
+    const created = 'Canary-DbFail-Create-4471';
+    await failing.createUser('canary-dbfail', login);
+    await failing.knex.raw(`CREATE FUNCTION canary_refuse() RETURNS trigger AS $$ BEGIN
+      RAISE EXCEPTION 'refused' USING ERRCODE = 'P0001', DETAIL = format('Failing row contains (%s, %s)', NEW.username, NEW.password);
+    END $$ LANGUAGE plpgsql`);
+    await failing.knex.raw('CREATE TRIGGER canary_refuse BEFORE INSERT ON users FOR EACH ROW WHEN (NEW.username = \'canary-refused\') EXECUTE FUNCTION canary_refuse()');
+    const write = await failing.call('/rpc', { jsonrpc: '2.0', method: 'createUser', params: { username: 'canary-refused', password: created }, id: 1 });
+    expect(write.body.error).toMatchObject({ code: -32603 });
+    await failing.knex.raw('ALTER TABLE app_passwords RENAME TO app_passwords_away');
+    try {
+      const read = await failing.call('/rpc', { jsonrpc: '2.0', method: 'getMe', id: 1 }, ['canary-dbfail', login]);
+      expect(read.body.error).toMatchObject({ code: -32603 });
+    } finally {
+      await failing.knex.raw('ALTER TABLE app_passwords_away RENAME TO app_passwords');
+    }
+    const errors = failing.logs.filter((line) => (JSON.parse(line) as { level: number }).level === 50);
+    expect(errors.map((line) => (JSON.parse(line) as { err: { code: string } }).err.code)).toEqual(['P0001', '42P01']);
+    expect(hashes).toHaveLength(2);
+    const needles = [
+      ...secretForms('the login password', login, ['canary-dbfail']),
+      ...secretForms('the refused user\'s password', created),
+      ...hashes.flatMap((hash, i) => [
+        { label: `bcrypt hash #${i + 1}`, value: hash },
+        { label: `bcrypt hash #${i + 1} (first 20 characters)`, value: hash.slice(0, 20) },
+      ]),
+    ];
+    const logs = new CanaryRecorder();
+    logs.logs(failing.logs);
+    expect(logs.leaks(needles)).toEqual([]);
+  } finally {
+    await failing.close();
+  }
 });
