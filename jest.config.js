@@ -29,16 +29,16 @@ const base = {
 
 module.exports = async () => {
   // Process tests start their own service: the embedded one in the pglite project, the Postgres one
-  // in the postgres project.
+  // in the postgres project (several instances on one database only there).
   const projects = [
-    { ...base, displayName: 'pglite', globals: { ROSTER_TEST_DB: 'pglite' }, testPathIgnorePatterns: ['/test/process/postgres\\.test\\.ts$'] },
+    { ...base, displayName: 'pglite', globals: { ROSTER_TEST_DB: 'pglite' }, testPathIgnorePatterns: ['/test/process/postgres\\.test\\.ts$', '/test/process/instances\\.test\\.ts$'] },
   ];
   if (await postgresAnswers()) {
     projects.push({
       ...base,
       displayName: 'postgres',
       globals: { ROSTER_TEST_DB: 'postgres', ROSTER_TEST_POSTGRES_URL: POSTGRES_URL },
-      testPathIgnorePatterns: ['/test/process/embedded\\.test\\.ts$', '/test/process/cli\\.'],
+      testPathIgnorePatterns: ['/test/process/embedded\\.test\\.ts$', '/test/process/cli\\.', '/test/process/crashSafety\\.test\\.ts$'],
     });
   } else if (process.env.CI) {
     throw new Error(`CI requires Postgres for the test suite, but ${POSTGRES_URL} does not answer`);
