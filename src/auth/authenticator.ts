@@ -13,6 +13,12 @@
  * the stored hash read in this very request; every other refusal (unknown, disabled, locked,
  * two-factor) is decided on that fresh row first, so the memory never admits anyone bcrypt would
  * not. LDAP passwords are never remembered: the directory checks them on every request.
+ *
+ * Lockout under concurrency (several requests, several instances): the lock is decided on the row as
+ * the database holds it when the counter is written, never only as this request read it. A failure
+ * is counted only while the account is unlocked, and a success that needed a bcrypt run or a bind
+ * stands only if the account is still unlocked once it is checked; so N guesses in flight together
+ * count threshold + 1 failures at most and none of them gets in after the lock.
  */
 import type { Knex } from 'knex';
 import type { AuthenticateOptions, Authenticator, Credentials } from '../core/authentication';
@@ -57,20 +63,32 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     if (found.lockExpirationDate >= now || !found.isActive) return null;
 
     let via: CredentialKind | null = null;
+    /** The secret took a bcrypt run or a directory bind: failures elsewhere may have locked the row since it was read. */
+    let slow = false;
     if (found.tokenMatches) via = 'personal_token';
     else if (found.appPasswordMatches) via = 'app_password';
     else if (found.isLdapUser) {
+      slow = !found.twofactorActivated;
       const check = found.twofactorActivated ? 'invalid' : await options.ldap.verifyPassword(found.username, secret, { requestId });
       if (check === 'valid') via = 'ldap_password';
       else if (check !== 'invalid') return null; // not configured, disabled or unreachable: not the user's fault
-    } else if (found.passwordHash && !found.twofactorActivated && (await verifyPassword(found.id, secret, found.passwordHash))) via = 'password';
+    } else if (found.passwordHash && !found.twofactorActivated) {
+      if (verifications?.remembers(found.id, found.passwordHash, secret)) via = 'password';
+      else {
+        slow = true;
+        if (await verifyPassword(found.id, secret, found.passwordHash)) via = 'password';
+      }
+    }
 
     if (!via) {
       await recordFailedLogin(db, found.id, now, options.lockoutThreshold, options.lockoutMinutes * 60);
       return null;
     }
-    if (found.nbFailedLogin !== 0 || found.lockExpirationDate !== 0 || found.lastLogin <= now - 60) {
-      await recordSuccessfulLogin(db, found.id, now);
+    // After a slow check the success stands only if the account is still unlocked, decided by the
+    // conditional reset on the current row: a burst of guesses in flight together cannot get past the
+    // lock their own failures set, and a lock set meanwhile is not cleared by a login that began before it.
+    if (slow || found.nbFailedLogin !== 0 || found.lockExpirationDate !== 0 || found.lastLogin <= now - 60) {
+      if (!(await recordSuccessfulLogin(db, found.id, now))) return null;
     }
     return { kind: 'user', user: { id: found.id, username: found.username, role: found.role }, via };
   }

@@ -33,6 +33,8 @@ export interface VerificationCache {
    * success answers at once; otherwise `check(plain, hash)` decides, and a `true` is remembered.
    */
   verify(userId: number, hash: string, plain: string, check: (plain: string, hash: string) => Promise<boolean>): Promise<boolean>;
+  /** Whether `verify` would answer `true` at once from memory (no bcrypt run, none waited for). */
+  remembers(userId: number, hash: string, plain: string): boolean;
   /** Remembered successes (expired ones may still count until they are swept). */
   readonly size: number;
   clear(): void;
@@ -95,6 +97,11 @@ export function createVerificationCache(options: VerificationCacheOptions): Veri
         .finally(() => inFlight.delete(digest));
       inFlight.set(digest, verification);
       return verification;
+    },
+    remembers(userId, hash, plain) {
+      if (ttlMs <= 0 || maxEntries <= 0) return false;
+      const expiry = expiries.get(digestOf(userId, hash, plain));
+      return expiry !== undefined && expiry > clock();
     },
     get size() {
       return expiries.size;

@@ -165,3 +165,20 @@ test('two caches (two processes) have different keys and share nothing', async (
   for (const cache of caches) await cache.verify(7, HASH, 'secret', check);
   expect(calls).toHaveLength(2);
 });
+
+test('remembers: true only for a remembered, unexpired success; a check in flight or a failure is not remembered', async () => {
+  const { cache, advance } = cacheAt(60_000);
+  let finish!: (valid: boolean) => void;
+  const pending = cache.verify(7, HASH, 'secret', () => new Promise<boolean>((resolve) => (finish = resolve)));
+  await Promise.resolve();
+  expect(cache.remembers(7, HASH, 'secret')).toBe(false); // in flight: a caller would wait for bcrypt
+  finish(true);
+  await pending;
+  expect(cache.remembers(7, HASH, 'secret')).toBe(true);
+  expect(cache.remembers(7, OTHER_HASH, 'secret')).toBe(false);
+  await cache.verify(7, HASH, 'wrong', counter().check);
+  expect(cache.remembers(7, HASH, 'wrong')).toBe(false);
+  advance(60_000);
+  expect(cache.remembers(7, HASH, 'secret')).toBe(false);
+  expect(cacheAt(0).cache.remembers(7, HASH, 'secret')).toBe(false);
+});

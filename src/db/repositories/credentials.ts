@@ -51,22 +51,35 @@ export async function findCredentialUser(db: Knex, username: string, secretSha25
   };
 }
 
-/** Counts one failure; locks until `now + lockSeconds` once the count exceeds `threshold`. */
-export async function recordFailedLogin(db: Knex, userId: number, now: number, threshold: number, lockSeconds: number): Promise<void> {
-  await db.raw(
+/**
+ * Counts one failure and locks until `now + lockSeconds` once the count exceeds `threshold`; returns
+ * whether it counted. A failure is not counted while the account is locked (§4.4), and that is
+ * decided here, on the row as it is when the update runs, not as the request read it: concurrent
+ * wrong passwords (on any instance) that all read the row before the lock stop counting at the lock,
+ * so the counter ends at threshold + 1 however many were in flight.
+ */
+export async function recordFailedLogin(db: Knex, userId: number, now: number, threshold: number, lockSeconds: number): Promise<boolean> {
+  const result = await db.raw(
     `UPDATE users SET nb_failed_login = nb_failed_login + 1,
             lock_expiration_date = CASE WHEN nb_failed_login + 1 > ? THEN ? ELSE lock_expiration_date END
-      WHERE id = ? RETURNING nb_failed_login`,
-    [threshold, now + lockSeconds, userId],
+      WHERE id = ? AND lock_expiration_date < ? RETURNING nb_failed_login`,
+    [threshold, now + lockSeconds, userId, now],
   );
+  return (result.rows as unknown[]).length > 0;
 }
 
-/** Resets the failure counter and refreshes last_login (at most once a minute). */
-export async function recordSuccessfulLogin(db: Knex, userId: number, now: number): Promise<void> {
-  await db.raw(
+/**
+ * Records a successful login: resets the failure counter and the lock and refreshes last_login (at
+ * most once a minute) — unless the account is locked now, on the row as it is when the update runs.
+ * Returns false then: a lock that concurrent failures set while this request checked its secret
+ * (a bcrypt run or a directory bind takes long enough) must refuse it, not be cleared by it.
+ */
+export async function recordSuccessfulLogin(db: Knex, userId: number, now: number): Promise<boolean> {
+  const result = await db.raw(
     `UPDATE users SET nb_failed_login = 0, lock_expiration_date = 0,
             last_login = CASE WHEN last_login <= ? THEN ? ELSE last_login END
-      WHERE id = ?`,
-    [now - 60, now, userId],
+      WHERE id = ? AND lock_expiration_date < ? RETURNING id`,
+    [now - 60, now, userId, now],
   );
+  return (result.rows as unknown[]).length > 0;
 }
