@@ -11,7 +11,8 @@
 import type { Knex } from 'knex';
 import type { CommandOutcome, CommandSession } from '../../cli/runtime';
 import { createProgress, type ProgressStream } from '../progress';
-import { formatProblem, readKanboard, type KanboardData, type Problem } from './read';
+import { formatProblem, type KanboardData, type Problem } from './data';
+import { readKanboard } from './read';
 import { KanboardSourceError, openKanboardSource } from './source';
 import { ENTITIES, rowCount, writeKanboard, type Entity, type Summary } from './write';
 

@@ -6,111 +6,17 @@
  *
  * Column types differ between Kanboard's drivers (SQLite keeps booleans as 0/1 and may keep old
  * columns such as `is_admin`; Postgres returns bigint as strings), so every value goes through the
- * conversions below. Columns added by later Kanboard versions are optional and take Kanboard's
+ * conversions of rowReader.ts. Columns added by later Kanboard versions are optional and take Kanboard's
  * default when absent; the columns that carry the data Roster needs are required.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../auth/secrets';
 import type { AppRole } from '../../core/procedure';
 import { isValidEmail } from '../../core/emailFormat';
-import { characterCount, hasNul } from '../../core/text';
+import { characterCount } from '../../core/text';
 import { trimKanboard } from '../../core/coercion';
 import { KANBOARD_TABLES, KanboardSourceError, type KanboardSource, type KanboardTable, type SourceRow } from './source';
-
-export interface Problem {
-  severity: 'error' | 'warning';
-  /** Kanboard table, or `roster` for a conflict with what Roster already holds. */
-  table: KanboardTable | 'roster';
-  /** The row: `#<id> (<name>)` for users, groups and projects, `(project 3, user 5)` for link rows. */
-  row: string;
-  message: string;
-}
-
-export function formatProblem(problem: Problem): string {
-  return `${problem.severity}: ${problem.table} ${problem.row}: ${problem.message}`;
-}
-
-export interface KanboardUser {
-  id: number;
-  username: string;
-  /** bcrypt hash as Kanboard stored it (`$2y$…`); null when the user has none. */
-  password: string | null;
-  is_ldap_user: boolean;
-  name: string | null;
-  email: string | null;
-  google_id: string | null;
-  github_id: string | null;
-  notifications_enabled: boolean;
-  timezone: string | null;
-  language: string | null;
-  disable_login_form: boolean;
-  twofactor_activated: boolean;
-  twofactor_secret: string | null;
-  notifications_filter: number;
-  gitlab_id: number | null;
-  role: AppRole;
-  is_active: boolean;
-  avatar_path: string | null;
-  /** SHA-256 hex of Kanboard's personal API token (Roster stores digests only), or null. */
-  api_access_token: string | null;
-  filter: string | null;
-  theme: string;
-}
-
-export interface KanboardGroup {
-  id: number;
-  name: string;
-  external_id: string;
-}
-
-export interface KanboardMembership {
-  group_id: number;
-  user_id: number;
-}
-
-export interface KanboardProject {
-  id: number;
-  name: string;
-  is_active: boolean;
-  token: string;
-  last_modified: number;
-  is_public: boolean;
-  is_private: boolean;
-  description: string | null;
-  identifier: string;
-  start_date: string;
-  end_date: string;
-  /** Kanboard user id; 0 = none (a dangling id is reported and becomes 0). */
-  owner_id: number;
-  priority_default: number;
-  priority_start: number;
-  priority_end: number;
-  email: string | null;
-  predefined_email_subjects: string | null;
-  per_swimlane_task_limits: boolean;
-  task_limit: number;
-  enable_global_tags: boolean;
-}
-
-export interface KanboardProjectUser {
-  project_id: number;
-  user_id: number;
-  role: string;
-}
-
-export interface KanboardProjectGroup {
-  group_id: number;
-  project_id: number;
-  role: string;
-}
-
-export interface KanboardData {
-  users: KanboardUser[];
-  groups: KanboardGroup[];
-  memberships: KanboardMembership[];
-  projects: KanboardProject[];
-  projectUsers: KanboardProjectUser[];
-  projectGroups: KanboardProjectGroup[];
-}
+import type { KanboardData, KanboardGroup, KanboardMembership, KanboardProject, KanboardProjectGroup, KanboardProjectUser, KanboardUser, Problem } from './data';
+import { BadValue, RowReader } from './rowReader';
 
 /** Columns without which a table cannot be imported (older Kanboard versions lack some: upgrade Kanboard first). */
 const REQUIRED_COLUMNS: Record<KanboardTable, readonly string[]> = {
@@ -123,87 +29,12 @@ const REQUIRED_COLUMNS: Record<KanboardTable, readonly string[]> = {
 };
 
 const APP_ROLES: readonly string[] = ['app-admin', 'app-manager', 'app-user'];
-const INT4_MIN = -2147483648;
-const INT4_MAX = 2147483647;
 const BCRYPT = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
-
-/** Thrown inside a row's conversion; becomes one error Problem for that row. */
-class BadValue extends Error {}
-
-/** Reads one row's columns with Roster's conversions; a wrong value throws BadValue naming the column. */
-class RowReader {
-  constructor(
-    private readonly row: SourceRow,
-    private readonly columns: ReadonlySet<string>,
-  ) {}
-
-  has(column: string): boolean {
-    return this.columns.has(column);
-  }
-
-  private raw(column: string): unknown {
-    return this.columns.has(column) ? this.row[column] : undefined;
-  }
-
-  /** Text or null; numbers become their decimal text (SQLite's affinity may hand them back as numbers). */
-  text(column: string, maxChars?: number): string | null {
-    const value = this.raw(column);
-    if (value === null || value === undefined) return null;
-    let text: string;
-    if (typeof value === 'string') text = value;
-    else if (typeof value === 'number' || typeof value === 'bigint') text = String(value);
-    else throw new BadValue(`${column} is not text`);
-    if (hasNul(text)) throw new BadValue(`${column} contains a NUL character, which Roster cannot store`);
-    if (maxChars !== undefined && characterCount(text) > maxChars) {
-      throw new BadValue(`${column} is longer than ${maxChars} characters (${characterCount(text)})`);
-    }
-    return text;
-  }
-
-  /** Text with a default for null / absent. */
-  textOr(column: string, fallback: string, maxChars?: number): string {
-    return this.text(column, maxChars) ?? fallback;
-  }
-
-  integer(column: string, options: { min?: number; max?: number } = {}): number | null {
-    const value = this.raw(column);
-    if (value === null || value === undefined || value === '') return null;
-    let n: number;
-    if (typeof value === 'number') n = value;
-    else if (typeof value === 'bigint') n = Number(value);
-    else if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) n = Number(value.trim());
-    else throw new BadValue(`${column} is not an integer (${JSON.stringify(String(value))})`);
-    const min = options.min ?? INT4_MIN;
-    const max = options.max ?? INT4_MAX;
-    if (!Number.isSafeInteger(n) || n < min || n > max) throw new BadValue(`${column} ${String(value)} is out of range`);
-    return n;
-  }
-
-  integerOr(column: string, fallback: number, options: { min?: number; max?: number } = {}): number {
-    return this.integer(column, options) ?? fallback;
-  }
-
-  boolean(column: string, fallback: boolean): boolean {
-    const value = this.raw(column);
-    if (value === null || value === undefined) return fallback;
-    if (typeof value === 'boolean') return value;
-    if (value === 1 || value === 0) return value === 1;
-    if (typeof value === 'bigint') return value !== 0n;
-    if (typeof value === 'string') {
-      const v = value.trim().toLowerCase();
-      if (['1', 't', 'true'].includes(v)) return true;
-      if (['0', 'f', 'false', ''].includes(v)) return false;
-    }
-    throw new BadValue(`${column} is not a boolean (${JSON.stringify(String(value))})`);
-  }
-}
 
 function label(id: unknown, name?: unknown): string {
   const n = typeof name === 'string' || typeof name === 'number' ? ` (${String(name)})` : '';
   return `#${String(id)}${n}`;
 }
-
-const sha256Hex = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
 
 /** R-email for users and projects ("" and null allowed). */
 function checkEmail(email: string | null): void {

@@ -20,7 +20,7 @@ import type { AppRole } from '../../core/procedure';
 import { ADMIN_GROUP } from '../../db/repositories/groups';
 import { syncAdminMembership } from '../../db/repositories/users';
 import { toNumber } from '../../db/repositories/rows';
-import type { KanboardData, KanboardProject, KanboardUser, Problem } from './read';
+import type { KanboardData, KanboardProject, KanboardUser, Problem } from './data';
 
 export interface Counts {
   /** New rows. */
