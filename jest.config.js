@@ -31,7 +31,7 @@ module.exports = async () => {
   // Process tests start their own service: the embedded one in the pglite project, the Postgres one
   // in the postgres project (several instances on one database only there).
   const projects = [
-    { ...base, displayName: 'pglite', globals: { ROSTER_TEST_DB: 'pglite' }, testPathIgnorePatterns: ['/test/process/postgres\\.test\\.ts$', '/test/process/instances\\.test\\.ts$'] },
+    { ...base, displayName: 'pglite', globals: { ROSTER_TEST_DB: 'pglite' }, testPathIgnorePatterns: ['/test/process/postgres\\.test\\.ts$', '/test/process/instances\\.test\\.ts$', '/test/process/dbOutage\\.test\\.ts$'] },
   ];
   if (await postgresAnswers()) {
     projects.push({

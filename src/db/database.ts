@@ -87,6 +87,28 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
 }
 
+/**
+ * Whether the database answers `select 1` within `timeoutMs` — waiting for a pool connection and
+ * connecting included (knex's `.timeout()` covers the query only, so a server that accepts TCP but
+ * never answers, or a full pool, would hold a readiness probe for the whole acquire timeout).
+ * Never rejects; a query left behind ends on its own at the acquire timeout.
+ */
+export async function databaseAnswers(knex: Knex, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const query = knex.raw('select 1').timeout(timeoutMs).then(
+    () => true,
+    () => false,
+  );
+  try {
+    return await Promise.race([query, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function isMigrationLocked(error: unknown): boolean {
   return !!error && typeof error === 'object' && (error as Error).name === 'MigrationLocked';
 }
