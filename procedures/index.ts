@@ -14,5 +14,6 @@ import { userProcedures } from './users';
 import { ocsProcedures } from './ocs';
 import { oidcProviderProcedures } from './oidcProviders';
 import { nmcuserOidcProcedures } from './nmcuserOidc';
+import { auditProcedures } from './audit';
 
-export const registry: readonly AnyProcedure[] = [...userProcedures, ...meProcedures, ...appProcedures, ...groupProcedures, ...groupMemberProcedures, ...projectPermissionProcedures, ...projectProcedures, ...projectUpdateProcedures, ...projectActivityProcedures, ...myProjectProcedures, discover, ...oidcProviderProcedures, ...ocsProcedures, ...nmcuserOidcProcedures];
+export const registry: readonly AnyProcedure[] = [...userProcedures, ...meProcedures, ...appProcedures, ...groupProcedures, ...groupMemberProcedures, ...projectPermissionProcedures, ...projectProcedures, ...projectUpdateProcedures, ...projectActivityProcedures, ...myProjectProcedures, discover, ...oidcProviderProcedures, ...ocsProcedures, ...nmcuserOidcProcedures, ...auditProcedures];

@@ -44,6 +44,7 @@ export const createMyAppPassword = defineProcedure({
       createdAt: ctx.services.now(),
       createdBy: caller.username,
     });
+    ctx.audit({ action: 'app_password.create', targetUsername: caller.username, details: { app_password_id: id } });
     return { id, name: p.name, token };
   },
 });

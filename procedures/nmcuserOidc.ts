@@ -14,7 +14,6 @@ import * as providers from '../src/db/repositories/oidcProviders';
 import * as oidcUsers from '../src/db/repositories/oidcUsers';
 import { deleteUser } from '../src/db/repositories/users';
 import { insertAppPassword } from '../src/db/repositories/appPasswords';
-import { insertAuditEvent } from '../src/db/repositories/audit';
 import { oidcCreateUserParams, oidcListUsersParams, oidcResult, oidcUpdateUserParams, oidcUserParams } from '../schemas/nmcuserOidc';
 
 const surfaces = ['nmcuser_oidc'] as const;
@@ -141,6 +140,7 @@ export const oidcCreateUser = defineProcedure({
       isActive: p.enabled ?? true,
       migrated: p.migrated ?? true,
     });
+    ctx.audit({ targetUsername: internal });
     return { id: internal };
   },
 });
@@ -178,6 +178,7 @@ export const oidcUpdateUser = defineProcedure({
     changes.is_active = p.enabled ?? true;
     if (p.migrated !== undefined) changes.migrated = p.migrated;
     await oidcUsers.updateOidcUser(ctx.db, user.id, changes);
+    ctx.audit({ targetUsername: user.username });
     const updated = await oidcUsers.findOidcUserById(ctx.db, user.id);
     if (!updated) throw new AppError('INTERNAL');
     return viewOf(ctx, updated);
@@ -198,6 +199,7 @@ export const oidcDeleteUser = defineProcedure({
     const provider = await resolveProvider(ctx.db, p.provider);
     const user = await resolveUser(ctx.db, provider, p.id);
     await deleteUser(ctx.db, user.id);
+    ctx.audit({ targetUsername: user.username });
     return '';
   },
 });
@@ -219,15 +221,7 @@ export const oidcMintToken = defineProcedure({
     const { token, sha256 } = ctx.services.secrets.newAppPassword();
     const now = ctx.services.now();
     const appPasswordId = await insertAppPassword(ctx.db, { userId: user.id, name: 'nmcuser_oidc', tokenSha256: sha256, createdAt: now, createdBy: caller });
-    await insertAuditEvent(ctx.db, {
-      createdAt: now,
-      action: 'nmcuser_oidc.token',
-      actorUsername: caller,
-      targetUsername: user.username,
-      details: { provider: provider.identifier, app_password_id: appPasswordId },
-      requestId: ctx.requestId,
-      clientAddress: ctx.clientAddress,
-    });
+    ctx.audit({ action: 'nmcuser_oidc.token', targetUsername: user.username, details: { provider: provider.identifier, app_password_id: appPasswordId } });
     return { token };
   },
 });

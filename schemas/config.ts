@@ -22,6 +22,7 @@ export const configSchema = {
     METRICS_TOKEN: { type: 'string', minLength: 1, description: 'When set, `GET /metrics` requires `Authorization: Bearer <token>`; unset = open' },
     BRUTEFORCE_LOCKDOWN: { type: 'integer', minimum: 1, maximum: 1000, default: 6, description: 'Failed logins tolerated before the account locks' },
     BRUTEFORCE_LOCKDOWN_DURATION: { type: 'integer', minimum: 1, maximum: 525600, default: 15, description: 'Lock duration in minutes' },
+    RATE_LIMIT_PER_MINUTE: { type: 'integer', minimum: 0, maximum: 1000000, default: 0, description: 'Calls each principal (the API token; each user) may make per minute on all surfaces together, counting JSON-RPC batch elements; shared by every instance on the database; 0 = no limit' },
     BCRYPT_COST: { type: 'integer', minimum: 10, maximum: 15, default: 10, description: 'bcrypt cost of new password hashes' },
     HASH_CONCURRENCY: { type: 'integer', minimum: 1, maximum: 64, default: 2, description: 'Password hashes computed at once (off the event loop)' },
     PASSWORD_CACHE_TTL_MS: { type: 'integer', minimum: 0, maximum: 3600000, default: 60000, description: 'How long each instance remembers a successful password check (keyed by an HMAC of user, stored hash and password); a password change, disable, delete or lockout applies at once; 0 = bcrypt on every login' },

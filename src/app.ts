@@ -16,6 +16,7 @@ import type { Authenticator } from './core/authentication';
 import { createAuthenticator } from './auth/authenticator';
 import { createPasswordService } from './auth/passwords';
 import { createVerificationCache } from './auth/verificationCache';
+import { createRateLimiter } from './auth/rateLimiter';
 import { secretService, sha256Hex } from './auth/secrets';
 import { registry } from '../procedures';
 import { requestIdMiddleware } from './adapters/http/requestId';
@@ -30,6 +31,8 @@ import { nmcuserOidcOpenApi } from './adapters/nmcuserOidc/openapi';
 import { createMailService } from './mail/welcomeMail';
 import { createLdapDirectory } from './ldap/directory';
 import { isAppEnabled } from './db/repositories/appState';
+import { databaseAnswers } from './db/database';
+import { insertAuditEvent } from './db/repositories/audit';
 import packageJson from '../package.json';
 
 export interface AppDeps {
@@ -89,7 +92,7 @@ export function createApp({ config, db, logger: baseLogger, now = systemNow, pas
     allows: async (conn, projectId, userId, minimum) => roleSatisfies(await projectRoleOf(conn, projectId, userId), minimum),
     anyVisible: async (conn, by, value, userId, minimum) => (await firstVisibleProject(conn, by, value, userId, minimum)) !== null,
   };
-  const dispatcher = createDispatcher({ registry, validator, db, services, logger, projectAccess });
+  const dispatcher = createDispatcher({ registry, validator, db, services, logger, projectAccess, audit: insertAuditEvent });
   apiDescription = buildOpenRpcDocument({
     procedures: dispatcher.proceduresFor('rpc'),
     accessOf: dispatcher.accessOf,
@@ -106,6 +109,8 @@ export function createApp({ config, db, logger: baseLogger, now = systemNow, pas
     now,
     verifications: createVerificationCache({ ttlMs: config.passwordCacheTtlMs }),
   });
+  // one budget per principal across every surface and instance (kept in the database)
+  const rateLimiter = createRateLimiter({ db, perMinute: config.rateLimitPerMinute, now });
 
   const app = express();
   app.disable('x-powered-by');
@@ -123,12 +128,8 @@ export function createApp({ config, db, logger: baseLogger, now = systemNow, pas
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    try {
-      await db.raw('select 1').timeout(2000);
-      res.json({ status: 'ready' });
-    } catch {
-      res.status(503).json({ status: 'unavailable' });
-    }
+    if (await databaseAnswers(db, 2000)) res.json({ status: 'ready' });
+    else res.status(503).json({ status: 'unavailable' });
   });
 
   app.get('/openrpc.json', (_req, res) => {
@@ -144,10 +145,10 @@ export function createApp({ config, db, logger: baseLogger, now = systemNow, pas
   // Component state is read on every request, so a change applies to every instance at once (OCS §8.2).
   const componentEnabled = (id: string) => isAppEnabled(db, id);
   app.use(
-    jsonRpcRouter({ ...observed, batchLimit: config.batchLimit, bodyLimit: config.bodyLimit, apiAuthHeader: config.apiAuthHeader, logger, componentEnabled }),
+    jsonRpcRouter({ ...observed, rateLimiter, batchLimit: config.batchLimit, bodyLimit: config.bodyLimit, apiAuthHeader: config.apiAuthHeader, logger, componentEnabled }),
   );
-  app.use(ocsRouter({ ...observed, bodyLimit: config.bodyLimit, requireApiHeader: config.ocsRequireApiHeader, logger }));
-  app.use(nmcuserOidcRouter({ ...observed, bodyLimit: config.bodyLimit, componentEnabled, logger }));
+  app.use(ocsRouter({ ...observed, rateLimiter, bodyLimit: config.bodyLimit, requireApiHeader: config.ocsRequireApiHeader, logger }));
+  app.use(nmcuserOidcRouter({ ...observed, rateLimiter, bodyLimit: config.bodyLimit, componentEnabled, logger }));
 
   app.use((_req, res) => {
     res.status(404).json({ message: 'Not found' });

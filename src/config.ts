@@ -30,6 +30,8 @@ export interface Config {
   metricsToken: string | undefined;
   lockoutThreshold: number;
   lockoutMinutes: number;
+  /** RATE_LIMIT_PER_MINUTE: calls per principal per minute window; 0 = no limit. */
+  rateLimitPerMinute: number;
   bcryptCost: number;
   hashConcurrency: number;
   /** PASSWORD_CACHE_TTL_MS: how long a successful password verification is remembered; 0 = never. */
@@ -120,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     metricsToken: raw.METRICS_TOKEN as string | undefined,
     lockoutThreshold: c.BRUTEFORCE_LOCKDOWN,
     lockoutMinutes: c.BRUTEFORCE_LOCKDOWN_DURATION,
+    rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
     bcryptCost: c.BCRYPT_COST,
     hashConcurrency: c.HASH_CONCURRENCY,
     passwordCacheTtlMs: c.PASSWORD_CACHE_TTL_MS,

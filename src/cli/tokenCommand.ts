@@ -11,13 +11,13 @@ import { loadConfig, type Config } from '../config';
 import { randomBase62, secretService, sha256Hex } from '../auth/secrets';
 import { inTransaction } from '../db/transaction';
 import { insertAppPassword, listAppPasswords, revokeAppPassword } from '../db/repositories/appPasswords';
+import { CLI_ACTOR } from '../core/audit';
 import { insertAuditEvent } from '../db/repositories/audit';
 import { putSetting } from '../db/repositories/settings';
 import { findUserByUsername } from '../db/repositories/users';
 import { runCommand, type CommandOutcome } from './runtime';
 
 /** created_by of app passwords and actor of the audit events written by the command line. */
-export const CLI_ACTOR = 'cli';
 /** Length of a generated API token (as the first start's). */
 const API_TOKEN_LENGTH = 48;
 /** The app password label when --name is not given. */
@@ -31,7 +31,8 @@ const refused = (message: string): CommandOutcome => ({ exitCode: 1, stdout: '',
 const noUser = (username: string) => refused(`no user ${username}`);
 
 function audit(trx: Knex, action: string, targetUsername: string | null, details: Record<string, unknown>, at: number) {
-  return insertAuditEvent(trx, { createdAt: at, action, actorUsername: CLI_ACTOR, targetUsername, details, requestId: requestId(), clientAddress: '' });
+  const route = `token ${action.split('.').pop()}`;
+  return insertAuditEvent(trx, { createdAt: at, action, actorUsername: CLI_ACTOR, targetUsername, details, requestId: requestId(), clientAddress: '', surface: 'cli', route });
 }
 
 /** createMyAppPassword's rule for the label, with its message; null when the name is fine. */

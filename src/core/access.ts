@@ -74,6 +74,8 @@ export const ACCESS_MAP: ReadonlyMap<string, AccessRule> = new Map<string, Acces
   ['searchUsers', admin],
   ['searchGroups', admin],
   ['searchProjects', admin],
+  // Audit log (issue 8)
+  ['getAuditLog', admin],
   // Projects
   ['getAllProjects', admin],
   ['createProject', manager],

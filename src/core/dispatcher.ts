@@ -9,7 +9,8 @@ import { assertAccessMapCovers, checkAppAccess, type AccessRule, type ProjectLoo
 import { bindKanboard, bindStrict } from './binding';
 import type { BindingMode } from './coercion';
 import type { Validator } from './validator';
-import type { AnyProcedure, Context, Principal, ProjectRole, Services, Surface } from './procedure';
+import type { AnyProcedure, AuditNote, Context, Principal, ProjectRole, Services, Surface } from './procedure';
+import { buildAuditRecord, type AuditRecord } from './audit';
 import { inTransaction, translatingDbErrors } from '../db/transaction';
 import { collectStreamedArray, openStreamedArray } from './streamedArray';
 
@@ -33,6 +34,11 @@ export interface DispatcherOptions {
   logger: DispatcherLogger;
   access?: ReadonlyMap<string, AccessRule>;
   projectAccess?: ProjectAccess;
+  /**
+   * Stores the audit record of a successful writing call, on the call's transaction (app.ts hands in
+   * the audit repository). Without it nothing is recorded (unit tests of the dispatcher).
+   */
+  audit?: (trx: Knex, record: AuditRecord) => Promise<unknown>;
 }
 
 export interface CallOptions {
@@ -42,6 +48,8 @@ export interface CallOptions {
   surface: Surface;
   /** For the audit log; "" when unknown. */
   clientAddress?: string;
+  /** For the audit log: the HTTP route (`POST /jsonrpc.php`, `PUT /ocs/v2.php/cloud/users/{userid}`) or CLI command. */
+  route?: string;
   /**
    * The caller writes a streamed result piece by piece: a procedure that `streams` then resolves
    * with a StreamedArray (its first page already read), which the caller must read to the end or
@@ -183,9 +191,15 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         const prepared = procedure.prepare ? await procedure.prepare(params, base) : undefined;
         const run = async (conn: Knex) => {
           afterCommit.length = 0; // a retried transaction starts over
+          const notes: AuditNote[] = [];
           await checkProjectAccess(rule, params, callOptions.principal, conn);
-          const ctx: Context = { ...base, db: conn, afterCommit: (task) => void afterCommit.push(task) };
-          return procedure.handler(params, ctx, prepared);
+          const ctx: Context = { ...base, db: conn, afterCommit: (task) => void afterCommit.push(task), audit: (note) => void notes.push(note) };
+          const outcome = await procedure.handler(params, ctx, prepared);
+          if (procedure.writes && options.audit) {
+            const record = buildAuditRecord({ ...base, procedure, params, result: outcome, route: callOptions.route ?? '', now: services.now(), notes });
+            await options.audit(conn, record);
+          }
+          return outcome;
         };
         if (procedure.streams) {
           // later pages fail after this call returned: they are logged and mapped here all the same

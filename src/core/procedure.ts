@@ -132,6 +132,17 @@ export interface Services {
   ldap: LdapService;
 }
 
+/**
+ * What a writing procedure adds to its call's audit record (src/core/audit.ts): a more specific
+ * action, the target, details such as the id of a minted app password. Never a secret.
+ */
+export interface AuditNote {
+  action?: string;
+  targetUsername?: string | null;
+  target?: string;
+  details?: Record<string, unknown>;
+}
+
 export interface Context {
   principal: Principal;
   /** The knex instance or, for writing procedures, the call's transaction. Use nothing else. */
@@ -146,6 +157,8 @@ export interface Context {
    * waiting for it; a task's failure is the task's own business (log it).
    */
   afterCommit(task: () => Promise<void>): void;
+  /** Adds to the audit record that a successful writing call gets in its own transaction. */
+  audit(note: AuditNote): void;
 }
 
 /** A JSON Schema describing a procedure's named params (an object schema with `$id`). */
@@ -206,7 +219,7 @@ export interface Procedure<P = Record<string, unknown>, R = unknown, Prep = unkn
   /** What Kanboard answers when the call fails (`false`, `null`, `""`, `[]`, `{}`). */
   failure: unknown;
   /** Work done before the transaction opens (e.g. password hashing), so no connection is held. */
-  prepare?: (params: P, ctx: Omit<Context, 'db' | 'afterCommit'>) => Promise<Prep>;
+  prepare?: (params: P, ctx: Omit<Context, 'db' | 'afterCommit' | 'audit'>) => Promise<Prep>;
   handler: (params: P, ctx: Context, prepared: Prep) => Promise<R>;
 }
 

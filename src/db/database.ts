@@ -42,7 +42,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (options.url) {
     const knex = knexFactory({
       client: 'pg',
-      connection: { connectionString: options.url },
+      // TCP keepalive: a connection to a host that vanished (no FIN, no RST) is found dead by the OS
+      // and dropped from the pool instead of holding a slot and a caller indefinitely
+      connection: { connectionString: options.url, keepAlive: true },
       pool: { min: 0, max: options.poolSize },
       acquireConnectionTimeout: 10000,
       // an error's message must not carry the statement with its values (password hashes, tokens)

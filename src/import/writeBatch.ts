@@ -8,11 +8,11 @@ import type { Knex } from 'knex';
 import { addMemberships, ensureGroups, insertUsers } from '../db/repositories/bulkUsers';
 import { updateProfile } from '../db/repositories/profiles';
 import { deactivateOwnedPrivateProjects, setUserActive, updateUser } from '../db/repositories/users';
+import { CLI_ACTOR } from '../core/audit';
 import { insertAuditEvent } from '../db/repositories/audit';
 import type { BatchPlan } from './planBatch';
 
 /** Actor of the audit events the command line writes. */
-const CLI_ACTOR = 'cli';
 
 export interface BatchAudit {
   /** Where the rows came from (file name or `-`). */
@@ -59,6 +59,8 @@ export async function writeBatch(trx: Knex.Transaction, plan: BatchPlan, audit: 
       details: { source: audit.source, lines: [audit.firstLine, audit.lastLine], created: plan.creates.length, updated: plan.updates.length, groups_created: groupsCreated },
       requestId: `cli-${process.pid}`,
       clientAddress: '',
+      surface: 'cli',
+      route: 'import',
     });
   }
   return { groupsCreated };

@@ -27,6 +27,8 @@ const table: [Minimum, string][] = [
   ['app-admin', 'getAllProjects searchUsers searchGroups searchProjects'],
   // nmcuser-oidc §9.2: app-admin in user mode, app mode allowed
   ['app-admin', 'createOidcProvider getAllOidcProviders getOidcProvider removeOidcProvider'],
+  // issue 8: the audit log
+  ['app-admin', 'getAuditLog'],
   ['app-manager', 'createProject'],
   ['project', 'getProjectById getProjectByName getProjectByIdentifier getProjectByEmail getProjectActivity getProjectActivities getProjectUsers getAssignableUsers getProjectUserRole'],
   ['project', 'updateProject removeProject enableProject disableProject enableProjectPublicAccess disableProjectPublicAccess addProjectUser addProjectGroup removeProjectUser removeProjectGroup changeProjectUserRole changeProjectGroupRole'],

@@ -14,6 +14,7 @@ import { defineProcedure, type Services } from '../../src/core/procedure';
 import type { AccessRule } from '../../src/core/access';
 import { noParams } from '../../schemas/common';
 import { jsonRpcRouter } from '../../src/adapters/jsonrpc/router';
+import { UNLIMITED } from '../../src/core/rateLimit';
 import { requestIdMiddleware } from '../../src/adapters/http/requestId';
 import { observeRequests, requestLogLine } from '../../src/adapters/http/requestLog';
 import { observedDispatcher } from '../../src/observability/instrument';
@@ -94,6 +95,7 @@ beforeAll(async () => {
       batchLimit: 10,
       bodyLimit: 100_000,
       apiAuthHeader: undefined,
+      rateLimiter: UNLIMITED,
       logger,
       componentEnabled: async () => true,
       streamStallMs: 500,

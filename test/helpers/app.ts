@@ -42,6 +42,8 @@ export interface TestAppOptions {
   db?: TestDatabase;
   /** Replaces the app's bcrypt service (e.g. to count verifications). */
   passwords?: PasswordService;
+  /** Freezes the clock at this Unix second; it then moves only by advanceClock (default: real time). */
+  clockStart?: number;
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -62,7 +64,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   });
   const logger = createLogger(config.logLevel, sink);
   let offset = 0;
-  const now = () => Math.floor(Date.now() / 1000) + offset;
+  const now = () => (options.clockStart ?? Math.floor(Date.now() / 1000)) + offset;
   if (!options.db) {
     await bootstrap(db.knex, {
       adminUsername: config.adminUsername,

@@ -66,12 +66,14 @@ describe('§11 case 14', () => {
   });
 
   test('two audit events: action, actor, target, {provider, app_password_id}, the response\'s X-Request-Id', async () => {
-    const events = await t.knex('audit_events').where({ target_username: ID }).orderBy('id');
+    const events = await t.knex('audit_events').where({ target_username: ID, action: 'nmcuser_oidc.token' }).orderBy('id');
     const passwords = await t.knex('app_passwords').orderBy('id').select('id');
     expect(events).toHaveLength(2);
     events.forEach((event: Record<string, unknown>, i: number) => {
       expect(event).toMatchObject({ action: 'nmcuser_oidc.token', actor_username: 'admin', target_username: ID, details: { provider: 'Telekom', app_password_id: passwords[i].id } });
-      expect(Object.keys(event.details as object).sort()).toEqual(['app_password_id', 'provider']);
+      expect(event).toMatchObject({ surface: 'nmcuser_oidc', procedure: 'oidcMintToken', route: 'GET /apps/nmcuser_oidc/api/1.1/token/{provider}/{id}', target: `provider=telekom id=${ID}` });
+      // besides the mint's own ids: the credential kind and the changed fields (none)
+      expect(event.details).toEqual({ provider: 'Telekom', app_password_id: passwords[i].id, credential: 'password', changes: {} });
       expect(typeof event.client_address).toBe('string');
       expect(event.request_id).toMatch(/^[0-9a-f-]{36}$/);
     });
@@ -165,7 +167,7 @@ describe('§11 case 15: DELETE ends the tokens', () => {
       expect((await t.call('/rpc', { jsonrpc: '2.0', method: 'getMe', id: 1 }, [id, token])).status).toBe(401);
     }
     expect(await t.knex('app_passwords').whereIn('token_hash', tokens.map(sha256Hex))).toEqual([]);
-    // the audit trail stays
-    expect((await t.knex('audit_events').where({ target_username: id })).length).toBe(2);
+    // the audit trail stays: the creation, both mints and the deletion
+    expect((await t.knex('audit_events').where({ target_username: id }).orderBy('id')).map((e: { action: string }) => e.action)).toEqual(['oidcCreateUser', 'nmcuser_oidc.token', 'nmcuser_oidc.token', 'oidcDeleteUser']);
   });
 });

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../helpers/process';
 
-const ALL = ['001_initial', '002_ocs', '003_oidc'];
+const ALL = ['001_initial', '002_ocs', '003_oidc', '004_audit', '005_rate_limits'];
 
 let dataDir: string;
 beforeAll(() => {

@@ -18,6 +18,7 @@ test('defaults', () => {
     metricsToken: undefined,
     lockoutThreshold: 6,
     lockoutMinutes: 15,
+    rateLimitPerMinute: 0,
     bcryptCost: 10,
     hashConcurrency: 2,
     passwordCacheTtlMs: 60000,
@@ -63,6 +64,9 @@ test('values are read and converted', () => {
   expect(loadConfig({ PASSWORD_CACHE_TTL_MS: '0' }).passwordCacheTtlMs).toBe(0);
   expect(() => loadConfig({ PASSWORD_CACHE_TTL_MS: '-5' })).toThrow('Invalid configuration: PASSWORD_CACHE_TTL_MS must be >= 0 (got "-5")');
   expect(() => loadConfig({ SHUTDOWN_TIMEOUT_MS: '-1' })).toThrow('Invalid configuration: SHUTDOWN_TIMEOUT_MS must be >= 0 (got "-1")');
+  expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '120' }).rateLimitPerMinute).toBe(120);
+  expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '0' }).rateLimitPerMinute).toBe(0);
+  expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: '-1' })).toThrow('Invalid configuration: RATE_LIMIT_PER_MINUTE must be >= 0 (got "-1")');
 });
 
 test('empty values count as unset', () => {
@@ -84,6 +88,9 @@ test.each([
   ['PORT', 'abc', 'PORT must be integer (got "abc")'],
   ['PORT', '70000', 'PORT must be <= 65535'],
   ['BATCH_LIMIT', '0', 'BATCH_LIMIT must be >= 1'],
+  ['RATE_LIMIT_PER_MINUTE', 'ten', 'RATE_LIMIT_PER_MINUTE must be integer (got "ten")'],
+  ['RATE_LIMIT_PER_MINUTE', '1.5', 'RATE_LIMIT_PER_MINUTE must be integer (got "1.5")'],
+  ['RATE_LIMIT_PER_MINUTE', '1000001', 'RATE_LIMIT_PER_MINUTE must be <= 1000000'],
   ['BODY_LIMIT', 'huge', 'BODY_LIMIT must match pattern'],
   ['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be equal to one of the allowed values'],
   ['DATABASE_URL', 'mysql://x', 'DATABASE_URL must match pattern'],

@@ -1,12 +1,14 @@
 /**
- * One JSON-RPC HTTP request, after the body was read: parse, shape rules, authentication, the
- * Kanboard whole-batch access rule, then each element in order through jayson. Returns the exact
- * status and body; the express glue in router.ts only writes them.
+ * One JSON-RPC HTTP request, after the body was read: parse, shape rules, authentication, the rate
+ * limit, the Kanboard whole-batch access rule, then each element in order through jayson. Returns
+ * the exact status and body; the express glue in router.ts only writes them.
  */
 import type { Authenticator, Credentials } from '../../core/authentication';
 import type { Dispatcher } from '../../core/dispatcher';
 import { isStreamedArray } from '../../core/streamedArray';
 import type { Principal, Surface } from '../../core/procedure';
+import type { RateLimiter } from '../../core/rateLimit';
+import { checkRateLimit } from '../http/rateLimit';
 import { parseBody, type CallElement, type Element } from './envelope';
 import type { ElementDispatcher } from './jaysonDispatch';
 import {
@@ -40,6 +42,8 @@ export interface EndpointOptions {
   elements: ElementDispatcher;
   authenticator: Authenticator;
   batchLimit: number;
+  /** RATE_LIMIT_PER_MINUTE: one unit per well-formed request element (§4.5). */
+  rateLimiter: RateLimiter;
 }
 
 const WWW_AUTHENTICATE = { 'WWW-Authenticate': 'Basic realm="JsonRPC"' };
@@ -56,6 +60,7 @@ export function createEndpoint(options: EndpointOptions) {
   const { mode, dispatcher, elements, authenticator } = options;
   const surface: Surface = mode === 'kanboard' ? 'jsonrpc' : 'rpc';
   const caseInsensitive = mode === 'kanboard';
+  const route = mode === 'kanboard' ? 'POST /jsonrpc.php' : 'POST /rpc';
 
   const resolve = (name: string) => dispatcher.resolve(name, caseInsensitive, surface);
 
@@ -71,7 +76,7 @@ export function createEndpoint(options: EndpointOptions) {
       );
     }
     const acceptsStreamedArray = streamable && !element.notification;
-    const outcome = await elements.run(procedure, element.params, { principal, mode, requestId, surface, acceptsStreamedArray });
+    const outcome = await elements.run(procedure, element.params, { principal, mode, requestId, surface, route, acceptsStreamedArray });
     if (element.notification) return null;
     return outcome.ok ? resultResponse(outcome.result, element.id) : failedCallResponse(mode, outcome.error, procedure.failure, element.id, requestId);
   }
@@ -100,6 +105,9 @@ export function createEndpoint(options: EndpointOptions) {
       const found = await authenticator.authenticate(credentials, { allowAppToken: true, requestId });
       if (!found) return json(401, UNAUTHORIZED_BODY[mode], WWW_AUTHENTICATE);
       principal = found;
+      // §1.6 (6): notifications count too; a batch that does not fit is refused whole
+      const limited = await checkRateLimit(options.rateLimiter, principal, calls.length);
+      if (limited) return json(429, failedCallResponse(mode, limited.error, null, null, requestId), limited.headers);
       if (mode === 'kanboard' && (await batchDenied(calls, principal, requestId))) return json(403, FORBIDDEN_BODY);
     }
 

@@ -8,6 +8,7 @@ import { parse as parseContentType } from 'content-type';
 import type { Authenticator } from '../../core/authentication';
 import type { Dispatcher } from '../../core/dispatcher';
 import { isAppError } from '../../core/errors';
+import type { RateLimiter } from '../../core/rateLimit';
 import { jsonRpcCredentials } from '../http/credentials';
 import { requestIdOf } from '../http/requestId';
 import { jsonRpcMethodsOf, recordFailure, recordRequest, requestRecordOf } from '../http/requestLog';
@@ -23,6 +24,8 @@ export interface JsonRpcRouterOptions {
   batchLimit: number;
   bodyLimit: number;
   apiAuthHeader: string | undefined;
+  /** RATE_LIMIT_PER_MINUTE, shared by every surface (one budget per principal). */
+  rateLimiter: RateLimiter;
   logger: { error(details: object, message: string): void };
   /** Whether a component is enabled (read per request; OCS apps §8.2). */
   componentEnabled(id: string): Promise<boolean>;
@@ -60,8 +63,8 @@ export function jsonRpcRouter(options: JsonRpcRouterOptions): express.Router {
   const router = express.Router();
   const elements = createElementDispatcher(options.dispatcher, options.batchLimit);
   const endpoints = {
-    kanboard: createEndpoint({ mode: 'kanboard', elements, batchLimit: options.batchLimit, dispatcher: options.dispatcher, authenticator: options.authenticator }),
-    strict: createEndpoint({ mode: 'strict', elements, batchLimit: options.batchLimit, dispatcher: options.dispatcher, authenticator: options.authenticator }),
+    kanboard: createEndpoint({ mode: 'kanboard', elements, batchLimit: options.batchLimit, dispatcher: options.dispatcher, authenticator: options.authenticator, rateLimiter: options.rateLimiter }),
+    strict: createEndpoint({ mode: 'strict', elements, batchLimit: options.batchLimit, dispatcher: options.dispatcher, authenticator: options.authenticator, rateLimiter: options.rateLimiter }),
   };
   const readBody = express.raw({ type: () => true, limit: options.bodyLimit, inflate: true });
 

@@ -10,8 +10,10 @@ import { AppError, isAppError, type ErrorCode } from '../../core/errors';
 import { stringifyEscapedJson } from '../../core/jsonEscape';
 import type { OidcUserView } from '../../core/oidcViews';
 import type { Principal } from '../../core/procedure';
+import type { RateLimiter } from '../../core/rateLimit';
 import { formatQuotaCompact } from '../../core/quota';
 import { basicCredentials } from '../http/credentials';
+import { checkRateLimit } from '../http/rateLimit';
 import { requestIdOf } from '../http/requestId';
 import { recordRequest } from '../http/requestLog';
 import { booleanField, bodyFields, countField, FieldError, queryFields, quotaField, stringField, type Fields } from './fields';
@@ -21,6 +23,8 @@ export interface NmcuserOidcRouterOptions {
   authenticator: Authenticator;
   bodyLimit: number;
   componentEnabled(id: string): Promise<boolean>;
+  /** RATE_LIMIT_PER_MINUTE: one unit per authenticated request. */
+  rateLimiter: RateLimiter;
   logger: { error(details: object, message: string): void };
 }
 
@@ -118,6 +122,9 @@ function segmentsOf(rest: string): string[] | null {
 
 type Message = (details: AppError['details'], request: { provider: string; username: string }) => string;
 
+/** RATE_LIMIT_PER_MINUTE spent: HTTP 429 with `Retry-After`. */
+const RATE_LIMITED_MESSAGE = 'Too many requests';
+
 /** Failures → HTTP status and message. Codes a well-formed call cannot cause answer 500 and are logged. */
 const FAILURES: Readonly<Record<ErrorCode, readonly [number, Message] | 'unexpected'>> = {
   METHOD_NOT_FOUND: 'unexpected',
@@ -137,7 +144,7 @@ const FAILURES: Readonly<Record<ErrorCode, readonly [number, Message] | 'unexpec
   REFUSED: 'unexpected',
   UNAUTHENTICATED: [401, () => 'CORS requires basic auth'],
   PRECONDITION_FAILED: 'unexpected',
-  RATE_LIMITED: [429, () => 'Too many requests'],
+  RATE_LIMITED: [429, () => RATE_LIMITED_MESSAGE],
   LIMIT_EXCEEDED: 'unexpected',
   INTERNAL: [500, () => 'Internal error'],
 };
@@ -199,6 +206,8 @@ export function nmcuserOidcRouter(options: NmcuserOidcRouterOptions): express.Ro
     const credentials = basicCredentials(req);
     const principal: Principal | null = credentials ? await authenticator.authenticate(credentials, { allowAppToken: false, requestId: requestIdOf(res) }) : null;
     if (!principal || principal.kind !== 'user') return message(req, res, 401, 'CORS requires basic auth');
+    const limited = await checkRateLimit(options.rateLimiter, principal, 1);
+    if (limited) return send(req, res, 429, { message: RATE_LIMITED_MESSAGE }, limited.headers);
     if (principal.user.role !== 'app-admin') return message(req, res, 403, 'Logged in account must be an admin');
 
     const { route, path } = match;
@@ -229,6 +238,7 @@ export function nmcuserOidcRouter(options: NmcuserOidcRouterOptions): express.Ro
         mode: 'strict',
         requestId,
         surface: 'nmcuser_oidc',
+        route: `${route.method} /apps/nmcuser_oidc/api/1.1/${route.path.join('/')}`,
         clientAddress: req.socket.remoteAddress ?? '',
       });
     } catch (error) {

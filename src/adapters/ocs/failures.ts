@@ -18,6 +18,9 @@ export const LEVEL_MESSAGES: Readonly<Record<OcsLevel, string>> = {
 /** §3.6 item 10. */
 export const INTERNAL_FAILURE: OcsFailure = [996, 'Internal Server Error\n'];
 
+/** RATE_LIMIT_PER_MINUTE spent: v1 HTTP 200, v2 HTTP 429 (§4.3), with `Retry-After`. */
+export const RATE_LIMITED_FAILURE: OcsFailure = [429, 'Reached maximum number of requests'];
+
 type Fallback = (route: OcsRoute, error: AppError) => OcsFailure;
 
 /** Failures no route table names. Codes a well-formed OCS call cannot cause answer 996 and are logged. */
@@ -32,7 +35,7 @@ const FALLBACK: Readonly<Record<ErrorCode, Fallback | 'unexpected'>> = {
   REFUSED: 'unexpected',
   UNAUTHENTICATED: () => [997, 'Unauthorised'],
   PRECONDITION_FAILED: 'unexpected',
-  RATE_LIMITED: () => [429, 'Reached maximum number of requests'],
+  RATE_LIMITED: () => RATE_LIMITED_FAILURE,
   LIMIT_EXCEEDED: 'unexpected',
   INTERNAL: (route) => route.internal ?? INTERNAL_FAILURE,
 };

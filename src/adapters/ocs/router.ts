@@ -8,7 +8,9 @@ import type { Authenticator } from '../../core/authentication';
 import type { Dispatcher } from '../../core/dispatcher';
 import { AppError, isAppError } from '../../core/errors';
 import type { Principal } from '../../core/procedure';
+import type { RateLimiter } from '../../core/rateLimit';
 import { basicCredentials } from '../http/credentials';
+import { checkRateLimit } from '../http/rateLimit';
 import { requestIdOf } from '../http/requestId';
 import { recordFailure, recordRequest, requestRecordOf } from '../http/requestLog';
 import { chooseFormat, renderOcsResponse, type OcsVersion } from './envelope';
@@ -16,7 +18,7 @@ import type { OcsValue } from './ocsValue';
 import { bodyKind, MalformedJsonBody, mergeParams, parseFormParams, parseJsonParams, readParams, textParam, type RawParams } from './params';
 import { findRoute, type OcsLevel, type OcsRoute } from './route';
 import { OCS_ROUTES } from './routes';
-import { failureOf, INTERNAL_FAILURE, LEVEL_MESSAGES, type OcsFailure } from './failures';
+import { failureOf, INTERNAL_FAILURE, LEVEL_MESSAGES, RATE_LIMITED_FAILURE, type OcsFailure } from './failures';
 
 export interface OcsRouterOptions {
   dispatcher: Dispatcher;
@@ -24,6 +26,8 @@ export interface OcsRouterOptions {
   bodyLimit: number;
   /** OCS_REQUIRE_API_HEADER (§3.4). */
   requireApiHeader: boolean;
+  /** RATE_LIMIT_PER_MINUTE: one unit per authenticated request. */
+  rateLimiter: RateLimiter;
   logger: { error(details: object, message: string): void };
 }
 
@@ -132,6 +136,8 @@ export function ocsRouter(options: OcsRouterOptions): express.Router {
     if (credentials) {
       principal = await authenticator.authenticate(credentials, { allowAppToken: false, requestId });
       if (!principal) return unauthorised(req, res, ocs);
+      const limited = await checkRateLimit(options.rateLimiter, principal, 1);
+      if (limited) return send(res, ocs, ...RATE_LIMITED_FAILURE, undefined, limited.headers);
     }
     const lookup = ocs.segments ? findRoute(OCS_ROUTES, req.method, ocs.segments) : { kind: 'unknown' as const };
     if (lookup.kind === 'unknown') return send(res, ocs, 998, INVALID_QUERY);
@@ -154,7 +160,14 @@ export function ocsRouter(options: OcsRouterOptions): express.Router {
     const procedure = dispatcher.resolve(route.procedure, false, 'ocs')!;
     let result: unknown;
     try {
-      result = await dispatcher.call(procedure, params(req, ocs, route, values), { principal, mode: 'strict', requestId, surface: 'ocs' });
+      result = await dispatcher.call(procedure, params(req, ocs, route, values), {
+        principal,
+        mode: 'strict',
+        requestId,
+        surface: 'ocs',
+        route: `${route.method} /ocs/v${version}.php/cloud/${route.path}`,
+        clientAddress: req.socket.remoteAddress ?? '',
+      });
     } catch (error) {
       const appError = isAppError(error) ? error : new AppError('INTERNAL');
       return sendFailure(res, ocs, failureOf(route, appError, (details) => logger.error({ ...details, requestId }, 'OCS failure without a mapping')));

@@ -6,6 +6,8 @@ import type { Knex } from 'knex';
 import * as initial from './001_initial';
 import * as ocs from './002_ocs';
 import * as oidc from './003_oidc';
+import * as audit from './004_audit';
+import * as rateLimits from './005_rate_limits';
 
 interface Migration {
   name: string;
@@ -13,7 +15,7 @@ interface Migration {
   down(knex: Knex): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, ocs, oidc];
+export const MIGRATIONS: readonly Migration[] = [initial, ocs, oidc, audit, rateLimits];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
   getMigrations: async () => [...MIGRATIONS],
