@@ -294,3 +294,28 @@ describe('real answers match the documented schemas', () => {
     expectDocumented(`${base}/{id}`, 'options', await oidc(t, 'OPTIONS', `nmcusers/telekom/${id}`, { auth: 'none', headers: { Origin: 'https://example.org' } }));
   });
 });
+
+test('the rate limit (RATE_LIMIT_PER_MINUTE) is documented: 429 with Retry-After on OCS v2, 429 on every nmcuser_oidc operation', () => {
+  const checked = { v1: 0, v2: 0, oidc: 0 };
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const method of METHODS) {
+      const operation = item[method] as Operation | undefined;
+      if (!operation || method === 'options') continue;
+      const limited = operation.responses['429'] as Response | { $ref: string } | undefined;
+      if (path.startsWith('/ocs/v2.php/')) {
+        expect({ path, method, header: limited && 'headers' in limited ? Object.keys(limited.headers ?? {}) : null }).toEqual({ path, method, header: ['Retry-After'] });
+        checked.v2 += 1;
+      } else if (path.startsWith('/ocs/v1.php/')) {
+        expect({ path, method, limited }).toEqual({ path, method, limited: undefined });
+        checked.v1 += 1;
+      } else if (path.startsWith(OIDC_PREFIX)) {
+        expect({ path, method, limited }).toEqual({ path, method, limited: { $ref: '#/components/responses/NmcuserOidcRateLimited' } });
+        checked.oidc += 1;
+      }
+    }
+  }
+  expect(checked.v1).toBe(OCS_ROUTES.length);
+  expect(checked.v2).toBe(OCS_ROUTES.length);
+  expect(checked.oidc).toBe(OIDC_ROUTES.length);
+  expect(doc.components.responses.NmcuserOidcRateLimited.description).toContain('Retry-After');
+});

@@ -122,11 +122,12 @@ const FAILURES: Readonly<Record<string, readonly [number, string]>> = {
   NmcuserOidcMethodNotAllowed: [405, '`Method not allowed`: the path exists, but not with this method.'],
   NmcuserOidcExists: [409, '`OpenID user <provider>:<username> already exists!` (any account with that id).'],
   NmcuserOidcBodyTooLarge: [413, '`Request body too large`: larger than BODY_LIMIT.'],
+  NmcuserOidcRateLimited: [429, '`Too many requests`: the caller spent RATE_LIMIT_PER_MINUTE; `Retry-After` gives the seconds until the budget returns.'],
   NmcuserOidcInternal: [500, '`Internal error`.'],
 };
 
 /** Every route may answer these. */
-const COMMON_FAILURES = ['NmcuserOidcInvalid', 'NmcuserOidcUnauthorised', 'NmcuserOidcForbidden', 'NmcuserOidcNotFound', 'NmcuserOidcMethodNotAllowed', 'NmcuserOidcInternal'];
+const COMMON_FAILURES = ['NmcuserOidcInvalid', 'NmcuserOidcUnauthorised', 'NmcuserOidcForbidden', 'NmcuserOidcNotFound', 'NmcuserOidcMethodNotAllowed', 'NmcuserOidcRateLimited', 'NmcuserOidcInternal'];
 
 const CORS_ORIGIN = { description: 'The request\'s `Origin`, when it has one (with `Vary: Origin`).', schema: { type: 'string' } };
 

@@ -200,6 +200,12 @@ function responsesOf(version: OcsVersion, route: OcsRoute, errors: readonly OcsD
   if (requireApiHeader) responses[412] = responseRef('OcsApiRequestMissing');
   // the body is read for every method (§3.2)
   responses[413] = responseRef('OcsBodyTooLarge');
+  // on v1 the rate limit answers HTTP 200 like every failure, with the same statuscode and header
+  if (version === 2) {
+    responses[429] = enveloped('Rate limited: `ocs.meta.statuscode` 429 `Reached maximum number of requests` when the caller spent RATE_LIMIT_PER_MINUTE (on v1 with HTTP 200).', {
+      'Retry-After': { description: 'Seconds until the budget returns.', schema: { type: 'integer' } },
+    });
+  }
   return responses;
 }
 
