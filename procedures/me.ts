@@ -28,7 +28,7 @@ export const getMe = defineProcedure({
 export const createMyAppPassword = defineProcedure({
   name: 'createMyAppPassword',
   description:
-    'Mint an app password for the caller. The token (72 characters) is returned only here; it authenticates as the caller on every surface until revoked or the user is disabled or removed.',
+    'Mint an app password for the caller, who must sign in with their password (an app password or personal token cannot mint another: password_login_required). The token (72 characters) is returned only here; it authenticates as the caller on every surface until revoked or the user is disabled or removed.',
   params: ['name'],
   schema: createMyAppPasswordParams,
   result: appPasswordResult,

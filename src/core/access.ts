@@ -22,7 +22,7 @@ export interface ProjectRequirement {
  * `app`: whether the application token may call it (false = the Me procedures).
  * `user`: the minimum app role of a user-mode caller, or a project requirement (no app-admin bypass).
  */
-export type AccessRule = { app: boolean; user: AppRole } | { app: true; user: ProjectRequirement };
+export type AccessRule = { app: boolean; user: AppRole; passwordLogin?: boolean } | { app: true; user: ProjectRequirement; passwordLogin?: undefined };
 
 const APP_ROLE_RANK: Record<AppRole, number> = { 'app-user': 1, 'app-manager': 2, 'app-admin': 3 };
 
@@ -38,6 +38,11 @@ const admin: AccessRule = { app: true, user: 'app-admin' };
 const manager: AccessRule = { app: true, user: 'app-manager' };
 const anyCaller: AccessRule = { app: true, user: 'app-user' };
 const meOnly: AccessRule = { app: false, user: 'app-user' };
+/**
+ * Minting a new credential needs the account's own password (local or LDAP): an app password or a
+ * personal token that leaked cannot mint a successor that outlives its revocation.
+ */
+const meByPassword: AccessRule = { app: false, user: 'app-user', passwordLogin: true };
 const projectViewer: AccessRule = { app: true, user: { project: 'project-viewer', param: 'project_id' } };
 const projectManager: AccessRule = { app: true, user: { project: 'project-manager', param: 'project_id' } };
 /** OCS levels A and S (ocs-provisioning §3.5) and the nmcuser_oidc API: users only, admins only. */
@@ -106,7 +111,7 @@ export const ACCESS_MAP: ReadonlyMap<string, AccessRule> = new Map<string, Acces
   ['getMyProjectsList', meOnly],
   ['getMyProjects', meOnly],
   ['createMyPrivateProject', meOnly],
-  ['createMyAppPassword', meOnly],
+  ['createMyAppPassword', meByPassword],
   // App constants
   ['getVersion', anyCaller],
   ['getTimezone', anyCaller],
@@ -175,5 +180,8 @@ export function checkAppAccess(rule: AccessRule, principal: Principal): void {
   }
   if (typeof rule.user === 'string' && !hasAppRole(principal.user.role, rule.user)) {
     throw new AppError('FORBIDDEN', { required: rule.user });
+  }
+  if (rule.passwordLogin && principal.via !== 'password' && principal.via !== 'ldap_password') {
+    throw new AppError('FORBIDDEN', { reason: 'password_login_required' });
   }
 }

@@ -18,7 +18,7 @@ const strictForbidden = (data: object, id: unknown = 1) =>
   JSON.stringify({ jsonrpc: '2.0', error: { code: -32003, message: 'Forbidden', data }, id });
 
 /** §5.2 (plus createMyAppPassword, a Me procedure per §7.6 / procedures/me.ts). */
-type Minimum = 'app-admin' | 'app-manager' | 'me' | 'any' | 'project';
+type Minimum = 'app-admin' | 'app-manager' | 'me' | 'me-password' | 'any' | 'project';
 const SPEC_ACCESS: Record<string, Minimum> = {};
 const table: [Minimum, string][] = [
   ['app-admin', 'createUser createLdapUser getUser getUserByName getAllUsers updateUser removeUser disableUser enableUser isActiveUser'],
@@ -32,7 +32,9 @@ const table: [Minimum, string][] = [
   ['app-manager', 'createProject'],
   ['project', 'getProjectById getProjectByName getProjectByIdentifier getProjectByEmail getProjectActivity getProjectActivities getProjectUsers getAssignableUsers getProjectUserRole'],
   ['project', 'updateProject removeProject enableProject disableProject enableProjectPublicAccess disableProjectPublicAccess addProjectUser addProjectGroup removeProjectUser removeProjectGroup changeProjectUserRole changeProjectGroupRole'],
-  ['me', 'getMe getMyProjectsList getMyProjects createMyPrivateProject createMyAppPassword'],
+  ['me', 'getMe getMyProjectsList getMyProjects createMyPrivateProject'],
+  // a Me procedure that mints a credential: the account's password, never an app password or token
+  ['me-password', 'createMyAppPassword'],
   ['any', 'getVersion getTimezone getApplicationRoles getProjectRoles getDefaultTaskColor getDefaultTaskColors getColorList rpc.discover'],
 ];
 for (const [minimum, names] of table) for (const name of names.split(' ')) SPEC_ACCESS[name] = minimum;
@@ -43,7 +45,9 @@ const RANK = { 'app-user': 1, 'app-manager': 2, 'app-admin': 3 } as const;
 /** What the spec says: null = allowed, else the strict `data` of the denial. */
 function expectedDenial(name: string, caller: Caller): object | null {
   const minimum = SPEC_ACCESS[name];
-  if (caller === 'app') return minimum === 'me' ? { reason: 'user_credentials_required' } : null;
+  if (caller === 'app') return minimum === 'me' || minimum === 'me-password' ? { reason: 'user_credentials_required' } : null;
+  // the walk's users authenticate with app passwords
+  if (minimum === 'me-password') return { reason: 'password_login_required' };
   if (minimum === 'app-admin' || minimum === 'app-manager') {
     return RANK[caller] >= RANK[minimum] ? null : { reason: 'forbidden', required: minimum };
   }
@@ -100,6 +104,7 @@ describe('the access table', () => {
       const minimum = SPEC_ACCESS[name];
       const expected =
         minimum === 'me' ? { app: false, user: 'app-user' }
+        : minimum === 'me-password' ? { app: false, user: 'app-user', passwordLogin: true }
         : minimum === 'any' ? { app: true, user: 'app-user' }
         : minimum === 'project' ? { app: true, user: expect.objectContaining({ project: expect.any(String) }) }
         : { app: true, user: minimum };
@@ -225,5 +230,17 @@ describe('batches', () => {
     expect(res.text).toBe(
       `[{"jsonrpc":"2.0","result":"1.2.53","id":1},${strictForbidden({ reason: 'forbidden', required: 'app-admin' }, 2)}]`,
     );
+  });
+});
+
+describe('minting needs the password (createMyAppPassword)', () => {
+  test('with the password it mints; with an app password it is refused at both endpoints and nothing is stored', async () => {
+    const minted = await call('/rpc', 'createMyAppPassword', passwords['app-user'], { name: 'by-password' });
+    expect(minted.body.result).toMatchObject({ name: 'by-password', token: expect.stringMatching(/^[A-Za-z0-9]{72}$/) });
+    const count = async () => Number((await t.knex('app_passwords').count({ n: '*' }).first())?.n);
+    const before = await count();
+    await expectDenied('/rpc', 'createMyAppPassword', creds['app-user'], { reason: 'password_login_required' }, { name: 'by-app-password' });
+    await expectDenied('/jsonrpc.php', 'createMyAppPassword', creds['app-user'], {}, { name: 'by-app-password' });
+    expect(await count()).toBe(before);
   });
 });

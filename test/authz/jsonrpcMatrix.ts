@@ -17,6 +17,8 @@ const WWW_AUTHENTICATE = 'Basic realm="JsonRPC"';
 /** The strict `data` of a refusal of this row to this column (§5.1, §5.2). */
 function denialData(row: JsonRpcRow, column: Column): Record<string, string> {
   if (row.requirement === 'user' && column === 'token') return { reason: 'user_credentials_required' };
+  // minting needs the account's password, not an app password (src/core/access.ts meByPassword)
+  if (row.procedure === 'createMyAppPassword' && (column === 'appPw' || column === 'oidc')) return { reason: 'password_login_required' };
   return { reason: 'forbidden', required: row.requirement };
 }
 

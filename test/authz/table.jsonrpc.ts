@@ -107,7 +107,7 @@ export const JSONRPC_TABLE = {
     row('getMyProjectsList',          'user',            '401   401   401   401   ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    403'),
     row('getMyProjects',              'user',            '401   401   401   401   ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    403'),
     row('createMyPrivateProject',     'user',            '401   401   401   401   ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    403'),
-    row('createMyAppPassword',        'user',            '401   401   401   401   ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    403'),
+    row('createMyAppPassword',        'user',            '401   401   401   401   ok    ok    ok    ok    ok    ok    ok    ok    ok    403   403   403'),
     row('getVersion',                 'any',             '401   401   401   401   ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok'),
     row('getTimezone',                'any',             '401   401   401   401   ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok'),
     row('getApplicationRoles',        'any',             '401   401   401   401   ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok'),
