@@ -87,6 +87,33 @@ function keepSourceKeyOrder(text: string, elements: Element[], isBatch: boolean)
   });
 }
 
+/**
+ * The deepest nesting PHP's json_decode accepts by default: Kanboard answers a deeper body with a
+ * parse error, and Roster does the same in both modes (an `id` nested thousands of levels deep would
+ * otherwise be echoed into an answer too deep to serialise).
+ */
+export const MAX_JSON_DEPTH = 512;
+
+/** Whether the JSON text nests arrays and objects deeper than `max` (strings skipped). */
+export function nestsDeeperThan(text: string, max: number): boolean {
+  // every level costs two characters: shorter texts cannot be too deep
+  if (text.length <= 2 * max) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i += 1; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      depth += 1;
+      if (depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth -= 1;
+  }
+  return false;
+}
+
 /** Decodes (strict UTF-8), parses and classifies a request body. */
 export function parseBody(body: Buffer | undefined, mode: Mode, batchLimit: number): ParsedBody {
   let value: unknown;
@@ -94,6 +121,7 @@ export function parseBody(body: Buffer | undefined, mode: Mode, batchLimit: numb
   try {
     text = body && body.length > 0 ? utf8.decode(body) : '';
     if (text.trim() === '') throw new Error('empty');
+    if (nestsDeeperThan(text, MAX_JSON_DEPTH)) throw new Error('too deep');
     value = JSON.parse(text);
   } catch {
     return { kind: 'error', error: parseError(mode) };
