@@ -55,6 +55,17 @@ describe('bodies and the query string', () => {
     expect({ n: await userCount(t), row: await userRowByName(t, id) }).toEqual(before);
   });
 
+  test('a JSON body nested 100,000 deep → 400 Invalid JSON body on POST and PUT (not 500); nothing written', async () => {
+    // Regression (fuzzing, issue 8): the JSON-with-comments parser recursed past the stack.
+    const id = await fresh();
+    const before = { n: await userCount(t), row: await userRowByName(t, id) };
+    for (const body of [`${'['.repeat(100_000)}${']'.repeat(100_000)}`, `{"username":"deep","displayname":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}`]) {
+      expectMessage(await oidc(t, 'POST', 'nmcusers/telekom', { json: body }), 400, 'Invalid JSON body');
+      expectMessage(await oidc(t, 'PUT', `nmcusers/telekom/${id}`, { json: body }), 400, 'Invalid JSON body');
+    }
+    expect({ n: await userCount(t), row: await userRowByName(t, id) }).toEqual(before);
+  });
+
   test('unknown fields are ignored: a GET result sent back as a PUT body (id included) is accepted', async () => {
     const id = await fresh({ email: 'u@example.org', altemail: 'alt', quota: '7GB', migrated: false });
     const got = await read(id);

@@ -220,10 +220,10 @@ describe('writing groups', () => {
     expect(await rpcGroups()).not.toContain('España');
   });
 
-  test('case 32: PUT /groups/team key=foo → 999 "" (v1 200 / v2 500), before the group check', async () => {
-    await expectFailure(t, 'PUT', 'groups/team', { form: { key: 'foo', value: 'x' } }, 999, '', 500);
-    await expectFailure(t, 'PUT', 'groups/nogroup', { form: { key: 'foo', value: 'x' } }, 999, '', 500);
-    await expectFailure(t, 'PUT', 'groups/team', { form: { key: 'displayName', value: 'x' } }, 999, '', 500);
+  test('case 32: PUT /groups/team key=foo → 999 "" (v1 200 / v2 400: issue 8, no 5xx for a client mistake), before the group check', async () => {
+    await expectFailure(t, 'PUT', 'groups/team', { form: { key: 'foo', value: 'x' } }, 999, '', 400);
+    await expectFailure(t, 'PUT', 'groups/nogroup', { form: { key: 'foo', value: 'x' } }, 999, '', 400);
+    await expectFailure(t, 'PUT', 'groups/team', { form: { key: 'displayName', value: 'x' } }, 999, '', 400);
   });
 
   test('PUT /groups/{id}: 998 for a missing group, 101 for 256 characters; sets, resets, and works on admin', async () => {

@@ -120,7 +120,7 @@ describe.each(VERSIONS)('v%i', (v) => {
       expect([xml.status, xml.headers['content-type'], xml.text]).toEqual([401, XML, xmlDoc(v, 997, 'Current user is not logged in')]);
     });
 
-    test('errors use the same selection: 997 Unauthorised, 998, 403 and 996', async () => {
+    test('errors use the same selection: 997 Unauthorised, 998, 403 and 400 (malformed JSON)', async () => {
       const wrong = await ocsRequest(t, 'GET', v, 'users', { caller: ['alice', 'wrong-password'], json: { format: 'json' } });
       expect([wrong.status, wrong.headers['content-type'], wrong.text]).toEqual([401, JSON_TYPE, jsonDoc(v, 997, 'Unauthorised')]);
       const unknown = await ocsRequest(t, 'GET', v, 'nonexistent', { headers: { Accept: 'application/json' } });
@@ -134,9 +134,9 @@ describe.each(VERSIONS)('v%i', (v) => {
       ]);
       const malformed = await ocsRequest(t, 'POST', v, 'users?format=json', { json: '{"userid":' });
       expect([malformed.status, malformed.headers['content-type'], malformed.text]).toEqual([
-        v === 1 ? 200 : 500,
+        v === 1 ? 200 : 400,
         JSON_TYPE,
-        `{"ocs":{"meta":{"status":"failure","statuscode":996,"message":"Internal Server Error\\n"${v === 1 ? ',"totalitems":"","itemsperpage":""' : ''}},"data":[]}}`,
+        `{"ocs":{"meta":{"status":"failure","statuscode":400,"message":"Invalid JSON body"${v === 1 ? ',"totalitems":"","itemsperpage":""' : ''}},"data":[]}}`,
       ]);
     });
   });
@@ -152,8 +152,8 @@ describe.each(VERSIONS)('v%i', (v) => {
       ['101 (case 15)', 'PUT', 'users/nobody', { form: { key: 'email', value: 'a@b.c' } }, 101, 200, 400],
       ['113 (case 17)', 'PUT', 'users/alice', { form: { key: 'foo', value: 'x' } }, 113, 200, 400],
       ['102 (User already exists)', 'POST', 'users', { form: { userid: 'ALICE', password: 'S3cure-pw!' } }, 102, 200, 400],
-      ['996 (malformed JSON body)', 'POST', 'groups', { json: '{not json' }, 996, 200, 500],
-      ['999 (PUT /groups/team key=foo, case 32)', 'PUT', 'groups/team', { form: { key: 'foo', value: 'x' } }, 999, 200, 500],
+      ['400 (malformed JSON body; issue 8)', 'POST', 'groups', { json: '{not json' }, 400, 200, 400],
+      ['999 (PUT /groups/team key=foo, case 32; HTTP 400 on v2, issue 8)', 'PUT', 'groups/team', { form: { key: 'foo', value: 'x' } }, 999, 200, 400],
     ];
 
     test.each(CASES)('%s', async (_name, method, path, options, statuscode, v1Http, v2Http) => {
@@ -163,9 +163,9 @@ describe.each(VERSIONS)('v%i', (v) => {
 
     test('999 body byte for byte, XML and JSON, and the group is unchanged', async () => {
       const xml = await ocsRequest(t, 'PUT', v, 'groups/team', { form: { key: 'foo', value: 'x' } });
-      expect([xml.status, xml.text]).toEqual([v === 1 ? 200 : 500, xmlDoc(v, 999, '')]);
+      expect([xml.status, xml.text]).toEqual([v === 1 ? 200 : 400, xmlDoc(v, 999, '')]);
       const json = await ocsRequest(t, 'PUT', v, 'groups/team', { json: { key: 'foo', value: 'x' }, format: 'json' });
-      expect([json.status, json.text]).toEqual([v === 1 ? 200 : 500, jsonDoc(v, 999, '')]);
+      expect([json.status, json.text]).toEqual([v === 1 ? 200 : 400, jsonDoc(v, 999, '')]);
       expect(await t.knex('groups').where({ name: 'team' }).first('display_name')).toEqual({ display_name: null });
     });
   });

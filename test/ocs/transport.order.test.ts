@@ -136,19 +136,19 @@ describe.each(VERSIONS)('v%i', (v) => {
       expect([res.status, res.text]).toEqual([v === 1 ? 200 : 403, jsonDoc(v, 403, '"Logged in account must be at least a sub admin"')]);
     });
 
-    test('malformed JSON as admin → 996 "Internal Server Error\\n" (v1 200, v2 500), nothing written', async () => {
+    test('malformed JSON as admin → 400 "Invalid JSON body" (v1 200, v2 400; issue 8: no 5xx for a client mistake), nothing written', async () => {
       const before = await userCount();
       const res = await ocsRequest(t, 'POST', v, 'users?format=json', { json: '{"userid":"mal","password":"S3cure-pw!"' });
-      expect([res.status, res.text]).toEqual([v === 1 ? 200 : 500, jsonDoc(v, 996, '"Internal Server Error\\n"')]);
+      expect([res.status, res.text]).toEqual([v === 1 ? 200 : 400, jsonDoc(v, 400, '"Invalid JSON body"')]);
       const xml = await ocsRequest(t, 'PUT', v, 'users/alice', { json: 'key=email' });
-      expect(xml.status).toBe(v === 1 ? 200 : 500);
-      expect(xml.text).toContain('\n  <statuscode>996</statuscode>\n  <message>Internal Server Error\n</message>\n');
+      expect(xml.status).toBe(v === 1 ? 200 : 400);
+      expect(xml.text).toContain('\n  <statuscode>400</statuscode>\n  <message>Invalid JSON body</message>\n');
       expect(await userCount()).toBe(before);
     });
 
-    test('malformed JSON on a level-U route as a plain user → 996 (no level B to fail)', async () => {
+    test('malformed JSON on a level-U route as a plain user → 400 (no level B to fail)', async () => {
       const res = await ocsRequest(t, 'GET', v, 'user?format=json', { caller: as('plain'), json: '[1,' });
-      expect([res.status, res.text]).toEqual([v === 1 ? 200 : 500, jsonDoc(v, 996, '"Internal Server Error\\n"')]);
+      expect([res.status, res.text]).toEqual([v === 1 ? 200 : 400, jsonDoc(v, 400, '"Invalid JSON body"')]);
     });
 
     test('malformed JSON on an unknown path → 998; on a known path with another method → 405', async () => {

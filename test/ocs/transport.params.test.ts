@@ -162,6 +162,16 @@ describe.each(VERSIONS)('v%i', (v) => {
       );
     });
 
+    test('a member nested 100,000 arrays deep counts as missing, like any list inside a list (no 996)', async () => {
+      // Regression (fuzzing, issue 8): the nested arrays were walked recursively and overflowed the stack.
+      const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+      const created = await typed(v, 'post', 'users?format=json', 'application/json', `{"userid":"deep${v}","password":"${PW}","groups":["team",${deep}],"displayName":${deep}}`);
+      expect({ status: created.status, meta: meta(created) }).toEqual({ status: 200, meta: expect.objectContaining({ statuscode: OK[v] }) });
+      expect(await groupsOf(v, `deep${v}`)).toEqual({ groups: ['team'] });
+      const listed = await typed(v, 'get', 'users?format=json', 'application/json', `{"search":${deep}}`);
+      expect({ status: listed.status, statuscode: meta(listed).statuscode }).toEqual({ status: 200, statuscode: OK[v] });
+    });
+
     test.each(['[1,2]', '"x"', '42', 'null', 'true', '[]'])('a valid non-object JSON body %s adds no parameters', async (body) => {
       const created = await typed(v, 'post', 'users?format=json', 'application/json', body);
       expect(meta(created)).toEqual(expect.objectContaining({ statuscode: 108 }));

@@ -30,7 +30,13 @@ export function bodyFields(contentType: string | undefined, body: Buffer | undef
     // The contract's own examples carry `// comments` (and trailing commas), so they are accepted;
     // anything else that is not JSON is refused.
     const errors: ParseError[] = [];
-    const parsed: unknown = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+    let parsed: unknown;
+    try {
+      parsed = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+    } catch {
+      // the parser recurses: nesting deeper than the stack (a 1 MB body of `[`) is no flat object either
+      throw new FieldError(null);
+    }
     if (errors.length > 0) throw new FieldError(null);
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new FieldError(null);
     return new Map(Object.entries(parsed));

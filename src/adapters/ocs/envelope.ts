@@ -45,13 +45,17 @@ export function isOcsSuccess(statuscode: number): boolean {
   return statuscode === 100 || statuscode === 200;
 }
 
-/** The HTTP status of an OCS answer (§4.3). */
+/**
+ * The HTTP status of an OCS answer (§4.3), except that 999 (only ever a client's unknown `key` on
+ * PUT /groups/{groupid}) is HTTP 400, not 500: issue 8 allows no 5xx for a client's mistake.
+ */
 export function ocsHttpStatus(version: OcsVersion, statuscode: number): number {
   if (isOcsSuccess(statuscode)) return 200;
   if (statuscode === 997) return 401;
   if (version === 1) return 200;
   if (statuscode === 998) return 404;
-  if (statuscode === 996 || statuscode === 999) return 500;
+  if (statuscode === 996) return 500;
+  if (statuscode === 999) return 400;
   if (statuscode >= 200 && statuscode <= 600) return statuscode;
   return 400;
 }

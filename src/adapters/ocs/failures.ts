@@ -18,6 +18,12 @@ export const LEVEL_MESSAGES: Readonly<Record<OcsLevel, string>> = {
 /** §3.6 item 10. */
 export const INTERNAL_FAILURE: OcsFailure = [996, 'Internal Server Error\n'];
 
+/**
+ * A JSON body that does not parse. The spec (§3.2) says 996 [500]; issue 8 wants no 5xx for a
+ * client's mistake, so it is the client error 400 (HTTP 400 on v2).
+ */
+export const MALFORMED_BODY_FAILURE: OcsFailure = [400, 'Invalid JSON body'];
+
 /** RATE_LIMIT_PER_MINUTE spent: v1 HTTP 200, v2 HTTP 429 (§4.3), with `Retry-After`. */
 export const RATE_LIMITED_FAILURE: OcsFailure = [429, 'Reached maximum number of requests'];
 

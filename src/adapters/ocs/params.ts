@@ -22,13 +22,18 @@ export function decimalText(value: number): string {
   return `${sign}0.${'0'.repeat(-Number(exponent) - 1)}${digits}`;
 }
 
-/** §3.2 item 5: JSON members as parameters; numbers become decimal text, true "1", false "", null missing. */
-function fromJson(value: unknown): RawValue {
+/**
+ * §3.2 item 5: JSON members as parameters; numbers become decimal text, true "1", false "", null
+ * missing. An array inside an array is not a list item any endpoint reads: it counts as an object,
+ * so a member nested 100,000 deep is not walked (that overflowed the stack: a 996 instead of the
+ * endpoint's own answer).
+ */
+function fromJson(value: unknown, nested = false): RawValue {
   if (value === null) return null;
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return decimalText(value);
   if (typeof value === 'boolean') return value ? '1' : '';
-  if (Array.isArray(value)) return value.map(fromJson);
+  if (Array.isArray(value) && !nested) return value.map((item) => fromJson(item, true));
   return OBJECT;
 }
 

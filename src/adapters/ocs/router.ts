@@ -18,7 +18,7 @@ import type { OcsValue } from './ocsValue';
 import { bodyKind, MalformedJsonBody, mergeParams, parseFormParams, parseJsonParams, readParams, textParam, type RawParams } from './params';
 import { findRoute, type OcsLevel, type OcsRoute } from './route';
 import { OCS_ROUTES } from './routes';
-import { failureOf, INTERNAL_FAILURE, LEVEL_MESSAGES, RATE_LIMITED_FAILURE, type OcsFailure } from './failures';
+import { failureOf, INTERNAL_FAILURE, LEVEL_MESSAGES, MALFORMED_BODY_FAILURE, RATE_LIMITED_FAILURE, type OcsFailure } from './failures';
 
 export interface OcsRouterOptions {
   dispatcher: Dispatcher;
@@ -155,7 +155,7 @@ export function ocsRouter(options: OcsRouterOptions): express.Router {
       return;
     }
     if (route.level === 'B' && !(await callerMeetsLevelB(principal, requestId))) return send(res, ocs, 403, LEVEL_MESSAGES.B);
-    if (ocs.malformedBody) return sendFailure(res, ocs, INTERNAL_FAILURE);
+    if (ocs.malformedBody) return sendFailure(res, ocs, MALFORMED_BODY_FAILURE);
 
     const procedure = dispatcher.resolve(route.procedure, false, 'ocs')!;
     let result: unknown;
