@@ -13,6 +13,7 @@ import { openDatabase } from '../../src/db/database';
 import { API_TOKEN, ADMIN, startTestApp, type Auth, type Endpoint, type TestApp } from '../helpers/app';
 import type { TestDatabase } from '../helpers/database';
 import { expectJson } from '../helpers/protocol';
+import { enterNextWindow, startLimitedApp, windowStart as windowStartOf } from '../helpers/rateLimit';
 
 const LIMIT = 5;
 const ENDPOINTS: Endpoint[] = ['/jsonrpc.php', '/rpc'];
@@ -32,7 +33,7 @@ async function user(username: string): Promise<Auth> {
   return as(username);
 }
 
-const windowStart = (app: TestApp = limited) => Math.floor(app.services.now() / 60) * 60;
+const windowStart = (app: TestApp = limited) => windowStartOf(app);
 
 /** The units spent in the current window of `limited`, or null when the principal has no row. */
 async function used(key: string): Promise<number | null> {
@@ -64,16 +65,13 @@ async function usernames(prefix: string): Promise<string[]> {
 
 beforeAll(async () => {
   setup = await startTestApp();
-  limited = await startTestApp({ db: setup.db, env: { RATE_LIMIT_PER_MINUTE: String(LIMIT) }, clockStart: Math.floor(Date.now() / 1000) });
+  limited = await startLimitedApp(setup, LIMIT);
 });
 afterAll(async () => {
   await limited.close();
   await setup.close();
 });
-beforeEach(() => {
-  const now = limited.services.now();
-  limited.advanceClock(windowStart() + 60 + 10 - now);
-});
+beforeEach(() => enterNextWindow(limited));
 
 describe.each(ENDPOINTS)('%s', (endpoint) => {
   const name = (what: string) => `${what}-${endpoint === '/rpc' ? 'strict' : 'compat'}`;

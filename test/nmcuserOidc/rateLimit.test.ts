@@ -6,7 +6,8 @@
  * `setup` (no limit) holds the fixtures and reads the database; `limited` (limit 2) shares the
  * database, with a frozen clock moved to 10 s into a fresh window before every test.
  */
-import { startTestApp, type TestApp } from '../helpers/app';
+import type { TestApp } from '../helpers/app';
+import { enterNextWindow, startLimitedApp, unitsUsedBy } from '../helpers/rateLimit';
 import { ADMIN_CALLER, JSON_TYPE, PLAIN, expectMessage, oidc, startOidcApp, wire } from '../helpers/nmcuserOidc';
 
 const LIMIT = 2;
@@ -16,23 +17,15 @@ let limited: TestApp;
 
 beforeAll(async () => {
   setup = await startOidcApp();
-  limited = await startTestApp({ db: setup.db, env: { RATE_LIMIT_PER_MINUTE: String(LIMIT) }, clockStart: Math.floor(Date.now() / 1000) });
+  limited = await startLimitedApp(setup, LIMIT);
 });
 afterAll(async () => {
   await limited.close();
   await setup.close();
 });
-beforeEach(() => {
-  const now = limited.services.now();
-  limited.advanceClock(Math.floor(now / 60) * 60 + 60 + 10 - now);
-});
+beforeEach(() => enterNextWindow(limited));
 
-async function usedBy(username: string): Promise<number | null> {
-  const user = await setup.knex('users').where({ username }).first('id');
-  const windowStart = Math.floor(limited.services.now() / 60) * 60;
-  const row = await setup.knex('rate_limit_windows').where({ principal_key: `user:${user.id}`, window_start: windowStart }).first('used');
-  return row ? Number(row.used) : null;
-}
+const usedBy = (username: string) => unitsUsedBy(limited, username);
 
 test('the request after the limit gets 429 {"message":"Too many requests"}, Retry-After and the CORS headers', async () => {
   for (let i = 0; i < LIMIT; i += 1) expect((await oidc(limited, 'GET', 'nmcusers/telekom')).status).toBe(200);

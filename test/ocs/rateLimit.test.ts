@@ -8,6 +8,7 @@
  * database, with a frozen clock moved to 10 s into a fresh window before every test.
  */
 import { startTestApp, type TestApp } from '../helpers/app';
+import { enterNextWindow, startLimitedApp, unitsUsedBy } from '../helpers/rateLimit';
 import { ADMIN_CALLER, as, ocsJson, ocsRequest, seedOcsFixtures } from '../helpers/ocs';
 
 const LIMIT = 3;
@@ -19,23 +20,15 @@ let limited: TestApp;
 beforeAll(async () => {
   setup = await startTestApp();
   await seedOcsFixtures(setup);
-  limited = await startTestApp({ db: setup.db, env: { RATE_LIMIT_PER_MINUTE: String(LIMIT) }, clockStart: Math.floor(Date.now() / 1000) });
+  limited = await startLimitedApp(setup, LIMIT);
 }, 60_000);
 afterAll(async () => {
   await limited.close();
   await setup.close();
 });
-beforeEach(() => {
-  const now = limited.services.now();
-  limited.advanceClock(Math.floor(now / 60) * 60 + 60 + 10 - now);
-});
+beforeEach(() => enterNextWindow(limited));
 
-async function usedBy(username: string): Promise<number | null> {
-  const user = await setup.knex('users').where({ username }).first('id');
-  const windowStart = Math.floor(limited.services.now() / 60) * 60;
-  const row = await setup.knex('rate_limit_windows').where({ principal_key: `user:${user.id}`, window_start: windowStart }).first('used');
-  return row ? Number(row.used) : null;
-}
+const usedBy = (username: string) => unitsUsedBy(limited, username);
 
 /** Spends `n` units of `username` with GET /user (level U: any user). */
 async function spend(username: string, n: number): Promise<void> {
