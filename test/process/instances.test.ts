@@ -16,6 +16,10 @@ const LOCKOUT_THRESHOLD = 6; // BRUTEFORCE_LOCKDOWN's default
 const APP: Caller = ['jsonrpc', API_TOKEN];
 const ADMIN: Caller = ['admin', ADMIN_PASSWORD];
 
+// Bursts of up to 200 concurrent calls (bcrypt included) through two processes: on a busy 2-core CI
+// machine, next to the other process tests, one burst can take longer than jest's default 30 s.
+jest.setTimeout(120_000);
+
 type Caller = readonly [string, string];
 type Endpoint = '/rpc' | '/jsonrpc.php';
 
