@@ -64,7 +64,7 @@ test('app passwords: create (printed once), list without secrets, revoke; the AP
     expect(await running.stop()).toBe(0);
   }
 
-  // only digests are stored; every change is in the audit log
+  // only digests are stored; every change is in the audit log (create-admin's createUser first, its password by name only)
   const db = await openDatabase({ dataDir, poolSize: 1 });
   try {
     const rows = await db.knex('app_passwords').select('id', 'name', 'token_hash', 'created_by', 'revoked_at').orderBy('id');
@@ -75,6 +75,12 @@ test('app passwords: create (printed once), list without secrets, revoke; the AP
     expect((await db.knex('settings').where({ key: 'api_token_sha256' }).first('value')).value).toBe(sha256Hex(apiB));
     const events = await db.knex('audit_events').select('action', 'actor_username', 'target_username', 'details').orderBy('id');
     expect(events).toEqual([
+      {
+        action: 'createUser',
+        actor_username: 'cli',
+        target_username: 'alice',
+        details: { credential: 'cli', changes: { username: 'alice', name: '', email: '', role: 'app-admin' }, secret_fields: ['password'] },
+      },
       { action: 'cli.app_password.create', actor_username: 'cli', target_username: 'alice', details: { app_password_id: 1, name: 'cli' } },
       { action: 'cli.app_password.create', actor_username: 'cli', target_username: 'alice', details: { app_password_id: 2, name: 'laptop sync' } },
       { action: 'cli.app_password.revoke', actor_username: 'cli', target_username: 'alice', details: { app_password_id: 1 } },
