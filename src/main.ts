@@ -31,6 +31,9 @@ function announceSecrets(result: BootstrapResult): void {
 /** How long closing the database may take after the HTTP server has closed, before the process gives up. */
 const DATABASE_CLOSE_TIMEOUT_MS = 10000;
 
+/** How long an idle keep-alive connection stays open (announced as `Keep-Alive: timeout=65`). */
+const KEEP_ALIVE_TIMEOUT_MS = 65000;
+
 export interface Running {
   server: Server;
   db: Database;
@@ -69,6 +72,10 @@ export async function start(config: Readonly<Config>, logger: Logger): Promise<R
   const { app } = roster;
   // node:http directly: express 5's app.listen reports a listen error through the callback too.
   const server = createServer(app);
+  // Longer than the idle timeout of common proxies and load balancers (60 s), so that the proxy,
+  // never Roster, closes an idle keep-alive connection: otherwise a request sent on a connection at
+  // the moment Roster closes it fails with a reset (Node's default is 5 s).
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   const drainable = makeDrainable(server);
   try {
     await new Promise<void>((resolve, reject) => {

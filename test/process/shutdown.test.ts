@@ -80,7 +80,10 @@ test('SIGTERM: idle connections close at once, the request in flight gets its re
   try {
     // an idle keep-alive connection: its request is answered, the connection stays open
     const idle = send(running.port, keepAlive(), 'GET', '/healthz');
-    expect((await idle.answer).status).toBe(200);
+    const idleAnswer = await idle.answer;
+    expect(idleAnswer.status).toBe(200);
+    // kept open for 65 s, longer than a proxy's 60 s idle timeout (README, "Quick start")
+    expect(idleAnswer.headers['keep-alive']).toBe('timeout=65');
 
     const slow = send(running.port, keepAlive(), 'POST', '/jsonrpc.php', createUser('slow'));
     let slowDone = false;
