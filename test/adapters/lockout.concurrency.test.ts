@@ -6,7 +6,7 @@
  */
 import { createPasswordService } from '../../src/auth/passwords';
 import type { PasswordService } from '../../src/core/procedure';
-import { startTestApp, type Endpoint, type TestApp } from '../helpers/app';
+import { startTestApp, TEST_BCRYPT_COST, type Endpoint, type TestApp } from '../helpers/app';
 
 const PASSWORD = 'right-password';
 const GATED = 'gated-wrong-password';
@@ -18,7 +18,7 @@ const UNAUTHORIZED: Record<Endpoint, string> = {
 
 /** Real bcrypt, except that verifying a password in `held` waits until `release()`. */
 function gatedPasswords() {
-  const inner = createPasswordService({ cost: 10, concurrency: 2 });
+  const inner = createPasswordService({ cost: TEST_BCRYPT_COST, concurrency: 2 });
   const held = new Set<string>();
   let open!: () => void;
   let gate = new Promise<void>((resolve) => (open = resolve));

@@ -6,12 +6,12 @@
  */
 import { createPasswordService } from '../../src/auth/passwords';
 import type { PasswordService } from '../../src/core/procedure';
-import { ADMIN, startTestApp, type Endpoint, type TestApp } from '../helpers/app';
+import { ADMIN, startTestApp, TEST_BCRYPT_COST, type Endpoint, type TestApp } from '../helpers/app';
 import { ocsJson } from '../helpers/ocs';
 
 /** A real bcrypt service that records the password of every verification. */
 function countingPasswords(): PasswordService & { verified: string[] } {
-  const inner = createPasswordService({ cost: 10, concurrency: 2 });
+  const inner = createPasswordService({ cost: TEST_BCRYPT_COST, concurrency: 2 });
   const verified: string[] = [];
   return {
     verified,

@@ -14,7 +14,7 @@ import request from 'supertest';
 import { registry as fullRegistry } from '../../procedures';
 import { servesSurface } from '../../src/core/dispatcher';
 import { createPasswordService } from '../../src/auth/passwords';
-import { API_TOKEN, ADMIN, startTestApp, type Auth, type Endpoint, type TestApp } from '../helpers/app';
+import { API_TOKEN, ADMIN, startTestApp, TEST_BCRYPT_COST, type Auth, type Endpoint, type TestApp } from '../helpers/app';
 import { CanaryRecorder, base64 as b64, plaintextsInDatabase, secretForms, sha256Hex as sha256, storedSecretForms, type Needle } from '../helpers/secretCanary';
 
 /** The JSON-RPC procedures (the OCS and nmcuser_oidc ones are covered by their adapters' canaries). */
@@ -310,7 +310,7 @@ test('no response header or body and no log line carries a secret in any form or
 test('a database failure logs no bound value: no password hash, no digest of the caller\'s secret', async () => {
   // The failures are simulated (a trigger, a missing table); the values are those a real one carries:
   // PGlite attaches every bound value of the failed statement to its error, Postgres quotes rows in `detail`.
-  const real = createPasswordService({ cost: 10, concurrency: 2 });
+  const real = createPasswordService({ cost: TEST_BCRYPT_COST, concurrency: 2 });
   const hashes: string[] = [];
   const failing = await startTestApp({
     env: { LOG_LEVEL: 'trace' },

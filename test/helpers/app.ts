@@ -14,6 +14,18 @@ import type { PasswordService } from '../../src/core/procedure';
 import { createTestDatabase, type TestDatabase } from './database';
 
 export const API_TOKEN = 'test-api-token-0123456789abcdef0123456789';
+
+/**
+ * bcrypt's lowest cost for the in-process test apps: the same algorithm, format and code paths at
+ * 1/64th of the CPU of the default cost 10 (thousands of hashes and checks run in the suite). The
+ * configured `BCRYPT_COST` (at least 10) is used by the compiled service in test/process/.
+ */
+export const TEST_BCRYPT_COST = 4;
+
+/** The password service of the test apps (bcrypt at TEST_BCRYPT_COST, two at a time as by default). */
+export function testPasswordService(): PasswordService {
+  return createPasswordService({ cost: TEST_BCRYPT_COST, concurrency: 2 });
+}
 export const ADMIN = { username: 'admin', password: 'admin-secret' } as const;
 
 export type Auth = 'app' | 'none' | readonly [string, string];
@@ -40,7 +52,7 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Share an existing database (a second instance). */
   db?: TestDatabase;
-  /** Replaces the app's bcrypt service (e.g. to count verifications). */
+  /** Replaces the app's bcrypt service (default: testPasswordService; e.g. to count verifications). */
   passwords?: PasswordService;
   /** Freezes the clock at this Unix second; it then moves only by advanceClock (default: real time). */
   clockStart?: number;
@@ -70,12 +82,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       adminUsername: config.adminUsername,
       adminPassword: config.adminPassword,
       apiToken: config.apiToken,
-      passwords: createPasswordService({ cost: 10, concurrency: 2 }),
+      passwords: testPasswordService(),
       now: now(),
       oidcProviders: config.oidcProviders,
     });
   }
-  const roster = createApp({ config, db: db.knex, logger, now, passwords: options.passwords });
+  const roster = createApp({ config, db: db.knex, logger, now, passwords: options.passwords ?? testPasswordService() });
 
   function call(endpoint: Endpoint, body: unknown, auth: Auth = 'app', headers: Record<string, string> = {}) {
     let req = request(roster.app).post(endpoint).set('Content-Type', 'application/json');
