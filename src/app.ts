@@ -20,10 +20,11 @@ import { createRateLimiter } from './auth/rateLimiter';
 import { secretService, sha256Hex } from './auth/secrets';
 import { registry } from '../procedures';
 import { requestIdMiddleware } from './adapters/http/requestId';
-import { observeRequests, requestLogLine } from './adapters/http/requestLog';
+import { observeRequests, requestLogLine, withRecordInScope } from './adapters/http/requestLog';
 import { createHttpMetrics } from './adapters/http/metrics';
 import { knexPoolStats, observedAuthenticator, observedDispatcher } from './observability/instrument';
-import { jsonRpcRouter } from './adapters/jsonrpc/router';
+import { createJsonRpcAdapter } from './adapters/jsonrpc/router';
+import { handleInFront } from './adapters/http/frontHandler';
 import { ocsRouter } from './adapters/ocs/router';
 import { nmcuserOidcRouter } from './adapters/nmcuserOidc/router';
 import { ocsOpenApi } from './adapters/ocs/openapi';
@@ -31,6 +32,7 @@ import { nmcuserOidcOpenApi } from './adapters/nmcuserOidc/openapi';
 import { createMailService } from './mail/welcomeMail';
 import { createLdapDirectory } from './ldap/directory';
 import { isAppEnabled } from './db/repositories/appState';
+import { createComponentStates, settlingComponentChanges } from './componentStates';
 import { databaseAnswers } from './db/database';
 import { insertAuditEvent } from './db/repositories/audit';
 import packageJson from '../package.json';
@@ -120,8 +122,14 @@ export function createApp({ config, db, logger: baseLogger, now = systemNow, pas
   // logs and metrics: one record per request; the adapters see an authenticator and a dispatcher
   // that note the caller, refused credentials and failed calls on it
   const metrics = createHttpMetrics({ poolStats: () => knexPoolStats(db), token: config.metricsToken });
-  const observed = { dispatcher: observedDispatcher(dispatcher), authenticator: observedAuthenticator(authenticator, metrics.authFailure) };
-  app.use(observeRequests([requestLogLine(logger), metrics.observe]));
+  // component states are remembered briefly; a change waits that long before it answers (§8.2)
+  const componentStates = createComponentStates(db);
+  const observed = {
+    dispatcher: settlingComponentChanges(observedDispatcher(dispatcher), componentStates),
+    authenticator: observedAuthenticator(authenticator, metrics.authFailure),
+  };
+  const requestObservers = [requestLogLine(logger), metrics.observe];
+  app.use(observeRequests(requestObservers));
   app.get('/metrics', metrics.handler);
 
   app.get('/healthz', (_req, res) => {
@@ -142,13 +150,16 @@ export function createApp({ config, db, logger: baseLogger, now = systemNow, pas
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument);
   });
-  // Component state is read on every request, so a change applies to every instance at once (OCS §8.2).
-  const componentEnabled = (id: string) => isAppEnabled(db, id);
-  app.use(
-    jsonRpcRouter({ ...observed, rateLimiter, batchLimit: config.batchLimit, bodyLimit: config.bodyLimit, apiAuthHeader: config.apiAuthHeader, logger, componentEnabled }),
-  );
-  app.use(ocsRouter({ ...observed, rateLimiter, bodyLimit: config.bodyLimit, requireApiHeader: config.ocsRequireApiHeader, logger }));
-  app.use(nmcuserOidcRouter({ ...observed, rateLimiter, bodyLimit: config.bodyLimit, componentEnabled, logger }));
+  // A change applies to every instance at once (OCS §8.2; how: src/componentStates.ts).
+  const componentEnabled = (id: string) => componentStates.isEnabled(id);
+  const componentEnabledAsync = async (id: string) => componentStates.isEnabled(id);
+  const jsonRpc = createJsonRpcAdapter({ ...observed, rateLimiter, batchLimit: config.batchLimit, bodyLimit: config.bodyLimit, apiAuthHeader: config.apiAuthHeader, logger, componentEnabled });
+  app.use(jsonRpc.router);
+  // The common JSON-RPC requests skip express (same steps, same answers; src/adapters/jsonrpc/fastPath.ts).
+  // Middleware added above the JSON-RPC routes must be added to that path as well.
+  handleInFront(app, jsonRpc.fastPath(requestObservers));
+  app.use(withRecordInScope(ocsRouter({ ...observed, rateLimiter, bodyLimit: config.bodyLimit, requireApiHeader: config.ocsRequireApiHeader, logger })));
+  app.use(withRecordInScope(nmcuserOidcRouter({ ...observed, rateLimiter, bodyLimit: config.bodyLimit, componentEnabled: componentEnabledAsync, logger })));
 
   app.use((_req, res) => {
     res.status(404).json({ message: 'Not found' });

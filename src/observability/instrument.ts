@@ -1,7 +1,8 @@
 /**
  * Observation wrappers installed by app.ts: the authenticator and the dispatcher as the adapters
  * see them, noting the caller, refused credentials and failed calls on the current request's
- * record (async-local storage; calls outside a request are passed through untouched).
+ * record (the one in the call's options, else the async-local one; calls outside a request are
+ * passed through untouched).
  */
 import type { Knex } from 'knex';
 import type { Authenticator } from '../core/authentication';
@@ -12,16 +13,19 @@ import type { PoolStats } from '../adapters/http/metrics';
 
 /** Notes the caller of each request; counts credentials that were sent and refused. */
 export function observedAuthenticator(authenticator: Authenticator, onFailure: (surface: RequestSurface) => void): Authenticator {
+  // (then-callbacks rather than async functions: these run on every call, and each async layer
+  // costs a promise and a turn of the microtask queue)
   return {
-    async authenticate(credentials, options) {
-      const principal = await authenticator.authenticate(credentials, options);
-      const record = currentRequest();
-      if (record && principal) recordCaller(record, principal);
-      if (record && !principal && credentials) {
-        record.authFailed = true;
-        onFailure(record.surface);
-      }
-      return principal;
+    authenticate(credentials, options) {
+      return authenticator.authenticate(credentials, options).then((principal) => {
+        const record = currentRequest(options);
+        if (record && principal) recordCaller(record, principal);
+        if (record && !principal && credentials) {
+          record.authFailed = true;
+          onFailure(record.surface);
+        }
+        return principal;
+      });
     },
   };
 }
@@ -30,13 +34,11 @@ export function observedAuthenticator(authenticator: Authenticator, onFailure: (
 export function observedDispatcher(dispatcher: Dispatcher): Dispatcher {
   return {
     ...dispatcher,
-    async call(procedure, rawParams, options) {
-      try {
-        return await dispatcher.call(procedure, rawParams, options);
-      } catch (error) {
-        recordFailure(currentRequest(), isAppError(error) && error.code !== 'INTERNAL' ? 'client' : 'server');
+    call(procedure, rawParams, options) {
+      return dispatcher.call(procedure, rawParams, options).catch((error: unknown) => {
+        recordFailure(currentRequest(options), isAppError(error) && error.code !== 'INTERNAL' ? 'client' : 'server');
         throw error;
-      }
+      });
     },
   };
 }

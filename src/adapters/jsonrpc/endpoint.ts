@@ -3,12 +3,13 @@
  * limit, the Kanboard whole-batch access rule, then each element in order through jayson. Returns
  * the exact status and body; the express glue in router.ts only writes them.
  */
-import type { Authenticator, Credentials } from '../../core/authentication';
-import type { Dispatcher } from '../../core/dispatcher';
+import type { AuthenticateOptions, Authenticator, Credentials } from '../../core/authentication';
+import type { CallOptions, Dispatcher } from '../../core/dispatcher';
 import { isStreamedArray } from '../../core/streamedArray';
-import type { Principal, Surface } from '../../core/procedure';
+import type { AnyProcedure, Principal, Surface } from '../../core/procedure';
 import type { RateLimiter } from '../../core/rateLimit';
 import { checkRateLimit } from '../http/rateLimit';
+import type { ObservedOptions, RequestRecord } from '../http/requestLog';
 import { parseBody, type CallElement, type Element } from './envelope';
 import type { ElementDispatcher } from './jaysonDispatch';
 import {
@@ -44,6 +45,8 @@ export interface EndpointOptions {
   batchLimit: number;
   /** RATE_LIMIT_PER_MINUTE: one unit per well-formed request element (§4.5). */
   rateLimiter: RateLimiter;
+  /** The method lookup (default: procedureResolver), shared with the request log's. */
+  resolve?: (name: string) => AnyProcedure | undefined;
 }
 
 const WWW_AUTHENTICATE = { 'WWW-Authenticate': 'Basic realm="JsonRPC"' };
@@ -56,16 +59,31 @@ export function limitExceededAnswer(reason: 'batch_too_large' | 'body_too_large'
   return json(status, errorResponse(STRICT_ERRORS.LIMIT_EXCEEDED({ reason, limit }, ''), null));
 }
 
+/** Most method names a resolver remembers (the names clients send; in Kanboard mode any case). */
+const REMEMBERED_NAMES = 512;
+
+/** The endpoint's method lookup (dispatcher.resolve), remembering the names that resolve. */
+export function procedureResolver(dispatcher: Dispatcher, mode: Mode): (name: string) => AnyProcedure | undefined {
+  const surface: Surface = mode === 'kanboard' ? 'jsonrpc' : 'rpc';
+  const known = new Map<string, AnyProcedure>();
+  return (name) => {
+    let procedure = known.get(name);
+    if (procedure) return procedure;
+    procedure = dispatcher.resolve(name, mode === 'kanboard', surface);
+    if (procedure && known.size < REMEMBERED_NAMES) known.set(name, procedure);
+    return procedure;
+  };
+}
+
 export function createEndpoint(options: EndpointOptions) {
   const { mode, dispatcher, elements, authenticator } = options;
   const surface: Surface = mode === 'kanboard' ? 'jsonrpc' : 'rpc';
-  const caseInsensitive = mode === 'kanboard';
   const route = mode === 'kanboard' ? 'POST /jsonrpc.php' : 'POST /rpc';
 
-  const resolve = (name: string) => dispatcher.resolve(name, caseInsensitive, surface);
+  const resolve = options.resolve ?? procedureResolver(dispatcher, mode);
 
   /** `streamable`: the element's result may stay a StreamedArray (a single call; see handle). */
-  async function runElement(element: Element, principal: Principal, requestId: string, streamable: boolean): Promise<WireResponse | null> {
+  async function runElement(element: Element, principal: Principal, requestId: string, streamable: boolean, requestRecord?: RequestRecord): Promise<WireResponse | null> {
     if (element.kind === 'invalid') return errorResponse(element.error, null);
     const procedure = resolve(element.method);
     if (!procedure) {
@@ -76,7 +94,8 @@ export function createEndpoint(options: EndpointOptions) {
       );
     }
     const acceptsStreamedArray = streamable && !element.notification;
-    const outcome = await elements.run(procedure, element.params, { principal, mode, requestId, surface, route, acceptsStreamedArray });
+    const callOptions: CallOptions & ObservedOptions = { principal, mode, requestId, surface, route, acceptsStreamedArray, requestRecord };
+    const outcome = await elements.run(procedure, element.params, callOptions);
     if (element.notification) return null;
     return outcome.ok ? resultResponse(outcome.result, element.id) : failedCallResponse(mode, outcome.error, procedure.failure, element.id, requestId);
   }
@@ -92,7 +111,8 @@ export function createEndpoint(options: EndpointOptions) {
     return false;
   }
 
-  return async function handle(body: Buffer | undefined, credentials: Credentials | null, requestId: string): Promise<HttpAnswer> {
+  /** `requestRecord`: the request's record, handed to the authenticator and the dispatcher (observation). */
+  return async function handle(body: Buffer | undefined, credentials: Credentials | null, requestId: string, requestRecord?: RequestRecord): Promise<HttpAnswer> {
     const parsed = parseBody(body, mode, options.batchLimit);
     if (parsed.kind === 'error') return json(200, errorResponse(parsed.error, null));
     if (parsed.kind === 'limit') return limitExceededAnswer('batch_too_large', parsed.limit, 200);
@@ -102,7 +122,8 @@ export function createEndpoint(options: EndpointOptions) {
 
     let principal: Principal = { kind: 'app' };
     if (calls.length > 0) {
-      const found = await authenticator.authenticate(credentials, { allowAppToken: true, requestId });
+      const authOptions: AuthenticateOptions & ObservedOptions = { allowAppToken: true, requestId, requestRecord };
+      const found = await authenticator.authenticate(credentials, authOptions);
       if (!found) return json(401, UNAUTHORIZED_BODY[mode], WWW_AUTHENTICATE);
       principal = found;
       // §1.6 (6): notifications count too; a batch that does not fit is refused whole
@@ -117,7 +138,7 @@ export function createEndpoint(options: EndpointOptions) {
     const streamable = parsed.kind === 'single';
     const responses: WireResponse[] = [];
     for (const element of list) {
-      const response = await runElement(element, principal, requestId, streamable);
+      const response = await runElement(element, principal, requestId, streamable, requestRecord);
       if (response) responses.push(response);
     }
     if (responses.length === 0) return mode === 'strict' ? { status: 204, body: null } : { status: 200, body: '' };

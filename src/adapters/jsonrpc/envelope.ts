@@ -114,18 +114,44 @@ export function nestsDeeperThan(text: string, max: number): boolean {
   return false;
 }
 
+export interface DecodedBody {
+  /** The body as text (strict UTF-8, a leading byte order mark dropped). */
+  text: string;
+  /** Its JSON value. */
+  value: unknown;
+}
+
+/**
+ * Bodies already decoded: the router's request log and the endpoint ask for the same body in one
+ * go. Weak, so a body is forgotten with its request.
+ */
+const decodedBodies = new WeakMap<Buffer, DecodedBody | null>();
+
+/**
+ * The body's text and JSON value, or null when it is empty, not UTF-8, nested too deep or not JSON.
+ * The same body asked for again right after is not decoded twice (the request log reads the method
+ * names from the value the endpoint then classifies; neither changes it).
+ */
+export function decodeBody(body: Buffer | undefined): DecodedBody | null {
+  if (!body || body.length === 0) return null;
+  const known = decodedBodies.get(body);
+  if (known !== undefined) return known;
+  let decoded: DecodedBody | null;
+  try {
+    const text = utf8.decode(body);
+    decoded = text.trim() === '' || nestsDeeperThan(text, MAX_JSON_DEPTH) ? null : { text, value: JSON.parse(text) };
+  } catch {
+    decoded = null;
+  }
+  decodedBodies.set(body, decoded);
+  return decoded;
+}
+
 /** Decodes (strict UTF-8), parses and classifies a request body. */
 export function parseBody(body: Buffer | undefined, mode: Mode, batchLimit: number): ParsedBody {
-  let value: unknown;
-  let text: string;
-  try {
-    text = body && body.length > 0 ? utf8.decode(body) : '';
-    if (text.trim() === '') throw new Error('empty');
-    if (nestsDeeperThan(text, MAX_JSON_DEPTH)) throw new Error('too deep');
-    value = JSON.parse(text);
-  } catch {
-    return { kind: 'error', error: parseError(mode) };
-  }
+  const decoded = decodeBody(body);
+  if (!decoded) return { kind: 'error', error: parseError(mode) };
+  const { text, value } = decoded;
   if (Array.isArray(value)) {
     if (value.length === 0) return { kind: 'error', error: invalidRequest(mode) };
     if (value.length > batchLimit) return { kind: 'limit', limit: batchLimit };

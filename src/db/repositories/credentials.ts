@@ -5,6 +5,7 @@
  */
 import type { Knex } from 'knex';
 import type { AppRole } from '../../core/procedure';
+import { hotRows, hotStatement } from '../hotRead';
 import { hasNul, toNumber } from './rows';
 
 export interface CredentialUser {
@@ -23,18 +24,26 @@ export interface CredentialUser {
   appPasswordMatches: boolean;
 }
 
+/**
+ * Every request with user credentials runs it: a hot read (../hotRead.ts), the row as one JSON
+ * column (node-postgres's per-column work on every result costs more than the read itself).
+ */
+const CREDENTIAL_USER = hotStatement(
+  `SELECT json_build_object(
+            'id', u.id, 'username', u.username, 'role', u.role, 'password', u.password, 'is_ldap_user', u.is_ldap_user,
+            'is_active', u.is_active, 'twofactor_activated', u.twofactor_activated, 'nb_failed_login', u.nb_failed_login,
+            'lock_expiration_date', u.lock_expiration_date, 'last_login', u.last_login,
+            'token_matches', (u.api_access_token IS NOT NULL AND u.api_access_token = ?),
+            'app_password_matches', EXISTS (SELECT 1 FROM app_passwords a WHERE a.user_id = u.id AND a.token_hash = ? AND a.revoked_at IS NULL)
+          ) AS "user"
+     FROM users u WHERE u.username = ?`,
+);
+
 export async function findCredentialUser(db: Knex, username: string, secretSha256: string): Promise<CredentialUser | null> {
   if (hasNul(username)) return null; // no stored username holds a NUL (and Postgres refuses it as a parameter)
-  const result = await db.raw(
-    `SELECT u.id, u.username, u.role, u.password, u.is_ldap_user, u.is_active, u.twofactor_activated, u.nb_failed_login,
-            u.lock_expiration_date, u.last_login,
-            (u.api_access_token IS NOT NULL AND u.api_access_token = ?) AS token_matches,
-            EXISTS (SELECT 1 FROM app_passwords a WHERE a.user_id = u.id AND a.token_hash = ? AND a.revoked_at IS NULL) AS app_password_matches
-       FROM users u WHERE u.username = ?`,
-    [secretSha256, secretSha256, username],
-  );
-  const row = (result.rows as Record<string, unknown>[])[0];
-  if (!row) return null;
+  const [found] = await hotRows<{ user: Record<string, unknown> }>(db, CREDENTIAL_USER, [secretSha256, secretSha256, username]);
+  if (!found) return null;
+  const row = found.user;
   return {
     id: toNumber(row.id),
     username: row.username as string,
