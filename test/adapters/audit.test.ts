@@ -11,6 +11,9 @@ import { createDispatcher } from '../../src/core/dispatcher';
 import { createValidator } from '../../src/core/validator';
 import { registry } from '../../procedures';
 
+/** The address every surface records for a caller on this host (supertest connects to 127.0.0.1). */
+const LOOPBACK = expect.stringMatching(/^(::ffff:)?127\.0\.0\.1$/);
+
 let t: TestApp;
 const CLOCK = 1_900_000_000;
 
@@ -52,7 +55,7 @@ describe('JSON-RPC', () => {
         target: `created_id=${id}`,
         details: { credential: 'app_token', changes: { username: 'audit1', name: 'Audit One', email: '', role: 'app-user' }, secret_fields: ['password'] },
         request_id: 'req-audit-1',
-        client_address: '',
+        client_address: LOOPBACK,
       },
     ]);
     expect(JSON.stringify(added)).not.toContain('Sup3r-secret-pw');
@@ -136,7 +139,7 @@ describe('OCS and nmcuser_oidc', () => {
       target: 'userid=ocsaudit',
       details: { credential: 'password', changes: { groups: ['ocs-audit'] }, secret_fields: ['password'] },
     });
-    expect(added[0].client_address).not.toBe('');
+    expect(added[0].client_address).toEqual(LOOPBACK);
     expect(JSON.stringify(added)).not.toContain(PASSWORD);
   });
 

@@ -49,6 +49,15 @@ export interface EndpointOptions {
   resolve?: (name: string) => AnyProcedure | undefined;
 }
 
+/** What the endpoint knows of the HTTP request besides its body and credentials. */
+export interface RequestMeta {
+  requestId: string;
+  /** The peer's address, for the audit log ("" when unknown). */
+  clientAddress: string;
+  /** The request's record, handed to the authenticator and the dispatcher (observation). */
+  requestRecord?: RequestRecord;
+}
+
 const WWW_AUTHENTICATE = { 'WWW-Authenticate': 'Basic realm="JsonRPC"' };
 
 function json(status: number, payload: unknown, headers?: Record<string, string>): HttpAnswer {
@@ -83,7 +92,8 @@ export function createEndpoint(options: EndpointOptions) {
   const resolve = options.resolve ?? procedureResolver(dispatcher, mode);
 
   /** `streamable`: the element's result may stay a StreamedArray (a single call; see handle). */
-  async function runElement(element: Element, principal: Principal, requestId: string, streamable: boolean, requestRecord?: RequestRecord): Promise<WireResponse | null> {
+  async function runElement(element: Element, principal: Principal, request: RequestMeta, streamable: boolean): Promise<WireResponse | null> {
+    const { requestId } = request;
     if (element.kind === 'invalid') return errorResponse(element.error, null);
     const procedure = resolve(element.method);
     if (!procedure) {
@@ -94,7 +104,7 @@ export function createEndpoint(options: EndpointOptions) {
       );
     }
     const acceptsStreamedArray = streamable && !element.notification;
-    const callOptions: CallOptions & ObservedOptions = { principal, mode, requestId, surface, route, acceptsStreamedArray, requestRecord };
+    const callOptions: CallOptions & ObservedOptions = { principal, mode, requestId, surface, route, acceptsStreamedArray, clientAddress: request.clientAddress, requestRecord: request.requestRecord };
     const outcome = await elements.run(procedure, element.params, callOptions);
     if (element.notification) return null;
     return outcome.ok ? resultResponse(outcome.result, element.id) : failedCallResponse(mode, outcome.error, procedure.failure, element.id, requestId);
@@ -111,8 +121,8 @@ export function createEndpoint(options: EndpointOptions) {
     return false;
   }
 
-  /** `requestRecord`: the request's record, handed to the authenticator and the dispatcher (observation). */
-  return async function handle(body: Buffer | undefined, credentials: Credentials | null, requestId: string, requestRecord?: RequestRecord): Promise<HttpAnswer> {
+  return async function handle(body: Buffer | undefined, credentials: Credentials | null, request: RequestMeta): Promise<HttpAnswer> {
+    const { requestId, requestRecord } = request;
     const parsed = parseBody(body, mode, options.batchLimit);
     if (parsed.kind === 'error') return json(200, errorResponse(parsed.error, null));
     if (parsed.kind === 'limit') return limitExceededAnswer('batch_too_large', parsed.limit, 200);
@@ -138,7 +148,7 @@ export function createEndpoint(options: EndpointOptions) {
     const streamable = parsed.kind === 'single';
     const responses: WireResponse[] = [];
     for (const element of list) {
-      const response = await runElement(element, principal, requestId, streamable, requestRecord);
+      const response = await runElement(element, principal, request, streamable);
       if (response) responses.push(response);
     }
     if (responses.length === 0) return mode === 'strict' ? { status: 204, body: null } : { status: 200, body: '' };

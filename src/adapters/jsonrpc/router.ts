@@ -127,7 +127,7 @@ export function createJsonRpcAdapter(options: JsonRpcRouterOptions): JsonRpcAdap
     const requestId = requestIdOf(res);
     noteMethods(res, mode, body);
     const credentials = jsonRpcCredentials(req, options.apiAuthHeader);
-    const answer = await endpoints[mode](body, credentials, requestId, requestRecordOf(res));
+    const answer = await endpoints[mode](body, credentials, { requestId, clientAddress: req.socket.remoteAddress ?? '', requestRecord: requestRecordOf(res) });
     if (answer.stream) await sendStreamed(res, answer, answer.stream, requestId);
     else send(res, answer);
   }
