@@ -8,6 +8,7 @@ import knexFactory, { type Knex } from 'knex';
 import { hotRows, hotStatement } from '../../src/db/hotRead';
 import { findUserById } from '../../src/db/repositories/users';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { userObject } from '../helpers/users';
 
 let t: TestApp;
 /** One connection, so that what the test prepares sits where the hot read runs. */
@@ -51,29 +52,7 @@ test('getUser reads the whole user object, the same through the hot read and thr
   const direct = await findUserById(single, id);
   const inTransaction = await single.transaction((trx) => findUserById(trx, id));
   expect(direct).toEqual(inTransaction);
-  expect(direct).toEqual({
-    id,
-    username: 'hot-user',
-    is_ldap_user: false,
-    name: 'Hot User',
-    email: 'hot@example.com',
-    google_id: null,
-    github_id: null,
-    notifications_enabled: false,
-    timezone: null,
-    language: null,
-    disable_login_form: false,
-    twofactor_activated: false,
-    notifications_filter: 4,
-    nb_failed_login: 0,
-    lock_expiration_date: 0,
-    gitlab_id: null,
-    role: 'app-user',
-    is_active: true,
-    avatar_path: null,
-    filter: null,
-    theme: 'light',
-  });
+  expect(direct).toEqual(userObject(id, 'hot-user', { name: 'Hot User', email: 'hot@example.com' }));
   expect(Object.keys(direct!)).toEqual(Object.keys(inTransaction!));
   expect(await findUserById(single, 987654)).toBeNull();
 });
