@@ -1,4 +1,8 @@
-/** A fresh database per test file: PGlite on a temporary copy of a migrated template, or a new Postgres database dropped afterwards. */
+/**
+ * A fresh database per test file or test: PGlite on a temporary copy of a migrated template (used
+ * again after a reset to new within a test file: ./pglitePool.ts), or a new Postgres database
+ * dropped afterwards.
+ */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -7,6 +11,7 @@ import knexFactory, { type Knex } from 'knex';
 import { PGlite } from '@electric-sql/pglite';
 import ClientPgLite from 'knex-pglite';
 import { migrateLatest, openDatabase, type DatabaseKind } from '../../src/db/database';
+import { describeNew, giveBack, takeIdle, type PooledPglite } from './pglitePool';
 
 export interface TestDatabase {
   knex: Knex;
@@ -61,21 +66,34 @@ async function migratedPgliteTemplate(): Promise<string> {
   return dir;
 }
 
+/** knex-pglite, except that destroying the knex leaves the PGlite open (it goes back to the pool). */
+class BorrowedPglite extends ClientPgLite {
+  override async destroyRawConnection(): Promise<void> {}
+}
+
+/** A new PGlite on a copy of the migrated template. */
+async function newPglite(): Promise<PooledPglite> {
+  const template = await migratedPgliteTemplate();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-test-db-'));
+  fs.cpSync(template, dataDir, { recursive: true });
+  const pglite = await PGlite.create({ dataDir, relaxedDurability: true });
+  return describeNew(pglite, dataDir);
+}
+
 export async function createTestDatabase(): Promise<TestDatabase> {
   if (testDatabaseKind() === 'pglite') {
-    const template = await migratedPgliteTemplate();
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-test-db-'));
-    fs.cpSync(template, dataDir, { recursive: true });
-    const pglite = await PGlite.create({ dataDir, relaxedDurability: true });
-    const knex = knexFactory({ client: ClientPgLite, dialect: 'postgres', connection: { pglite } as Knex.StaticConnectionConfig, acquireConnectionTimeout: 60000, compileSqlOnError: false });
+    const entry = takeIdle() ?? (await newPglite());
+    const knex = knexFactory({ client: BorrowedPglite, dialect: 'postgres', connection: { pglite: entry.pglite } as Knex.StaticConnectionConfig, acquireConnectionTimeout: 60000, compileSqlOnError: false });
     await migrateLatest(knex);
+    let closed = false;
     return {
       knex,
       kind: 'pglite',
       async close() {
+        if (closed) return;
+        closed = true;
         await knex.destroy();
-        if (!pglite.closed) await pglite.close(); // knex closes it only when its pool had opened it
-        fs.rmSync(dataDir, { recursive: true, force: true });
+        await giveBack(entry);
       },
     };
   }
