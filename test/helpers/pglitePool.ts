@@ -102,6 +102,8 @@ async function reset(entry: PooledPglite): Promise<boolean> {
 }
 
 const idle: PooledPglite[] = [];
+/** Set once the test file's tests are done (see the afterAll below). */
+let fileDone = false;
 
 /** An idle database of this test file, reset to new, if there is one. */
 export function takeIdle(): PooledPglite | undefined {
@@ -110,7 +112,7 @@ export function takeIdle(): PooledPglite | undefined {
 
 /** Gives a database back: reset and kept for the next test, or closed and its files removed. */
 export async function giveBack(entry: PooledPglite): Promise<void> {
-  if (await reset(entry)) {
+  if (!fileDone && (await reset(entry))) {
     idle.push(entry);
     return;
   }
@@ -122,7 +124,10 @@ async function discard(entry: PooledPglite): Promise<void> {
   fs.rmSync(entry.dataDir, { recursive: true, force: true });
 }
 
-// the test file is done: nobody will take these any more
+// The test file is done: nobody will take these any more. This hook was declared when the helper
+// was imported, before the test file's own, so it runs first: databases the file's own afterAll
+// gives back later are closed at once (fileDone).
 afterAll(async () => {
+  fileDone = true;
   for (const entry of idle.splice(0)) await discard(entry);
 });
