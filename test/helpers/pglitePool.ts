@@ -9,13 +9,11 @@
  * fails writes, a dropped table), closed the PGlite or left it in a state that does not reset
  * cleanly gets its database closed instead. Every idle database is closed when the test file ends.
  */
-import fs from 'node:fs';
 import type { PGlite } from '@electric-sql/pglite';
 
 /** One PGlite and what it looked like when it was new. */
 export interface PooledPglite {
   pglite: PGlite;
-  dataDir: string;
   /** Digest of the schema (see SCHEMA_FINGERPRINT). */
   fingerprint: string;
   /** Tables other than knex's, quoted. */
@@ -61,7 +59,7 @@ const SCHEMA_FINGERPRINT = `
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** Records what a new, migrated PGlite looks like, so that it can be reset to it later. */
-export async function describeNew(pglite: PGlite, dataDir: string): Promise<PooledPglite> {
+export async function describeNew(pglite: PGlite): Promise<PooledPglite> {
   const fingerprint = (await pglite.query<{ fingerprint: string }>(SCHEMA_FINGERPRINT)).rows[0].fingerprint;
   const tableNames = (
     await pglite.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'knex\\_migrations%' ORDER BY tablename`)
@@ -78,7 +76,7 @@ export async function describeNew(pglite: PGlite, dataDir: string): Promise<Pool
     const { rows } = await pglite.query<{ last_value: string; is_called: boolean }>(`SELECT last_value::text, is_called FROM ${name}`);
     sequences.push({ name, lastValue: rows[0].last_value, isCalled: rows[0].is_called });
   }
-  return { pglite, dataDir, fingerprint, tables, seeds, sequences };
+  return { pglite, fingerprint, tables, seeds, sequences };
 }
 
 /** Returns the database to its state when new; false when it cannot be (then it must be closed). */
@@ -110,7 +108,7 @@ export function takeIdle(): PooledPglite | undefined {
   return idle.pop();
 }
 
-/** Gives a database back: reset and kept for the next test, or closed and its files removed. */
+/** Gives a database back: reset and kept for the next test, or closed. */
 export async function giveBack(entry: PooledPglite): Promise<void> {
   if (!fileDone && (await reset(entry))) {
     idle.push(entry);
@@ -121,7 +119,6 @@ export async function giveBack(entry: PooledPglite): Promise<void> {
 
 async function discard(entry: PooledPglite): Promise<void> {
   if (!entry.pglite.closed) await entry.pglite.close().catch(() => {});
-  fs.rmSync(entry.dataDir, { recursive: true, force: true });
 }
 
 // The test file is done: nobody will take these any more. This hook was declared when the helper
