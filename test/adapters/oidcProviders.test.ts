@@ -725,7 +725,7 @@ describe('OIDC_PROVIDERS seeding (§9.3)', () => {
       await postgres?.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 120000); // two real starts; on PGlite the first creates the database (initdb, migrations): long on a busy machine
 
   test('an invalid OIDC_PROVIDERS stops the start (startTestApp → loadConfig throws, naming the variable)', async () => {
     await expect(startTestApp({ env: { OIDC_PROVIDERS: 'Telekom,123' } })).rejects.toThrow(/OIDC_PROVIDERS/);
