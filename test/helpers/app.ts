@@ -26,6 +26,7 @@ export const TEST_BCRYPT_COST = 4;
 export function testPasswordService(): PasswordService {
   return createPasswordService({ cost: TEST_BCRYPT_COST, concurrency: 2 });
 }
+
 export const ADMIN = { username: 'admin', password: 'admin-secret' } as const;
 
 export type Auth = 'app' | 'none' | readonly [string, string];
