@@ -1,5 +1,5 @@
 /** Random secrets and digests. */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -15,8 +15,9 @@ export function randomBase62(length: number): string {
   return out;
 }
 
+/** SHA-256 of the UTF-8 bytes, in hex (the one-shot hash: a request pays for it). */
 export function sha256Hex(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('hex');
+  return hash('sha256', value, 'hex');
 }
 
 /** Constant-time comparison of two hex digests of equal length. */
