@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import type { Config } from './config';
 import { withSecretKeys, type Logger } from './logger';
 import type { PasswordService, Services } from './core/procedure';
-import { createValidator } from './core/validator';
+import { validatorFor } from './core/validator';
 import { buildOpenRpcDocument } from './core/openrpc';
 import { buildOpenApiDocument } from './core/openapi';
 import { createDispatcher, type Dispatcher, type ProjectAccess } from './core/dispatcher';
@@ -89,7 +89,7 @@ export function createApp({ config, db, logger: baseLogger, now = systemNow, pas
       publicUrl: config.publicUrl,
     }),
   };
-  const validator = createValidator(registry);
+  const validator = validatorFor(registry);
   const projectAccess: ProjectAccess = {
     allows: async (conn, projectId, userId, minimum) => roleSatisfies(await projectRoleOf(conn, projectId, userId), minimum),
     anyVisible: async (conn, by, value, userId, minimum) => (await firstVisibleProject(conn, by, value, userId, minimum)) !== null,

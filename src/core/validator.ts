@@ -74,3 +74,19 @@ export function createValidator(registry: readonly AnyProcedure[], ajv: Ajv = cr
     },
   };
 }
+
+/**
+ * The validator of a registry, compiled on first use and kept for the life of the process: a
+ * process that builds several apps on one registry (the CLI's commands, the test suite) compiles
+ * its schemas once. A validator holds no state of its own beyond the compiled schemas.
+ */
+const validators = new WeakMap<readonly AnyProcedure[], Validator>();
+
+export function validatorFor(registry: readonly AnyProcedure[]): Validator {
+  let validator = validators.get(registry);
+  if (!validator) {
+    validator = createValidator(registry);
+    validators.set(registry, validator);
+  }
+  return validator;
+}

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { migrateLatest, openDatabase } from '../../src/db/database';
-import { createTestDatabase, testDatabaseKind, type TestDatabase } from '../helpers/database';
+import { createTestDatabase, seedMigratedDataDir, testDatabaseKind, type TestDatabase } from '../helpers/database';
 
 export const CLI = path.resolve(__dirname, '../../dist/src/cli.js');
 
@@ -45,6 +45,7 @@ export async function createCliTarget(): Promise<CliTarget> {
     env = { DATABASE_URL: postgres.url! };
   } else {
     env = { DATA_DIR: path.join(dir, 'data') };
+    await seedMigratedDataDir(env.DATA_DIR);
   }
   const baseEnv = { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', BCRYPT_COST: '10', ...env };
 

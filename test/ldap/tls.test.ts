@@ -10,6 +10,7 @@ import path from 'node:path';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { jsonRpc, runToExit, startRoster, type RunningRoster } from '../helpers/process';
 import { PEOPLE, startLdapServer, type LdapServer } from '../helpers/ldap';
+import { seedMigratedDataDir } from '../helpers/database';
 
 const API_TOKEN = 'tls-test-api-token-0123456789abcdef';
 const ADMIN_PASSWORD = 'tls-admin-password';
@@ -19,6 +20,7 @@ let dataDir: string;
 beforeAll(async () => {
   ldap = await startLdapServer({ tls: true });
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-ldap-tls-'));
+  await seedMigratedDataDir(dataDir); // the first start is tested elsewhere (embedded, cli.migrate)
 });
 afterAll(async () => {
   await ldap?.stop();

@@ -7,12 +7,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { jsonRpc, runCli, startRoster } from '../helpers/process';
+import { seedMigratedDataDir } from '../helpers/database';
 
 const API_TOKEN = 'create-admin-test-token-0123456789';
 
 let dataDir: string;
-beforeAll(() => {
+beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-create-admin-'));
+  await seedMigratedDataDir(dataDir); // the first start is tested elsewhere (embedded, cli.migrate)
 });
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 

@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { seedMigratedDataDir } from '../helpers/database';
 
 const CLI = path.resolve(__dirname, '../../dist/src/cli.js');
 
@@ -16,9 +17,10 @@ interface Run {
 }
 
 let dataDir: string;
-beforeAll(() => {
+beforeAll(async () => {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-cli-'));
+  await seedMigratedDataDir(dataDir); // the first start is tested elsewhere (embedded, cli.migrate)
 });
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 

@@ -9,10 +9,12 @@ import path from 'node:path';
 import { sha256Hex } from '../../src/auth/secrets';
 import { openDatabase } from '../../src/db/database';
 import { jsonRpc, runCli, startRoster } from '../helpers/process';
+import { seedMigratedDataDir } from '../helpers/database';
 
 let dataDir: string;
-beforeAll(() => {
+beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-token-'));
+  await seedMigratedDataDir(dataDir); // the first start is tested elsewhere (embedded, cli.migrate)
 });
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 

@@ -12,7 +12,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createTestDatabase, testDatabaseKind, type TestDatabase } from '../helpers/database';
+import { createTestDatabase, seedMigratedDataDir, testDatabaseKind, type TestDatabase } from '../helpers/database';
 import { CLI, jsonRpc, runCli, startRoster } from '../helpers/process';
 
 const API_TOKEN = 'shutdown-test-token-0123456789';
@@ -23,7 +23,8 @@ let dataDir: string;
 let postgres: TestDatabase | undefined;
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-shutdown-'));
-  if (!embedded) postgres = await createTestDatabase();
+  if (embedded) await seedMigratedDataDir(dataDir); // the first start is tested elsewhere (embedded, cli.migrate)
+  else postgres = await createTestDatabase();
 });
 afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
