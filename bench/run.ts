@@ -63,7 +63,7 @@ function buildProgram(): Command {
     .option('--only <targets>', `comma-separated targets to run, e.g. P1,P4 (default: all; --quick: P1)`, parseOnly)
     .option('--duration <seconds>', 'length of each measured load run (default 10; --quick 3)', seconds(0.5))
     .option('--warmup <seconds>', 'discarded warm-up before each measured run (default 2; --quick 1)', seconds(0))
-    .option('--rounds <n>', 'measured runs per server, taking turns A B A B (default 3)', wholeNumber(1))
+    .option('--rounds <n>', 'measured runs per server, taking turns A B A B (default 5, --quick 3)', wholeNumber(1))
     .option('--connections <n>', 'concurrent connections of the getUser load, same for Roster and the baseline (default 10)', wholeNumber(1))
     .option('--pool <n>', 'database pool size: DB_POOL_SIZE of Roster and POOL of the baseline (default 10)', wholeNumber(1))
     .option('--users <n>', `users seeded (P1–P4, P6) and imported (P5) (default ${TARGET_USERS}; --quick 1000)`, wholeNumber(100))
@@ -86,7 +86,8 @@ function resolveOptions(cli: CliOptions): BenchOptions {
     only: cli.only ?? new Set<TargetId>(quick ? ['P1'] : TARGET_IDS),
     duration: cli.duration ?? (quick ? 3 : 10),
     warmup: cli.warmup ?? (quick ? 1 : 2),
-    rounds: cli.rounds ?? 3,
+    // five rounds: the median of the per-round ratios outlasts one or two rounds disturbed by the machine
+    rounds: cli.rounds ?? (quick ? 3 : 5),
     connections: cli.connections ?? 10,
     pool: cli.pool ?? 10,
     users: cli.users ?? (quick ? 1000 : TARGET_USERS),

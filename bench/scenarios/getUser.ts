@@ -95,7 +95,7 @@ function summarize(ctx: BenchContext, keys: VariantKey[], runs: Array<{ round: n
   const chartExtras: Array<{ label: string; value: number }> = [];
   if (hasBaseline) {
     const ratio = median(perRound('token', 'baseline', 'rps'));
-    const detail = `${fmtRps(med('token', 'rps'))} / ${fmtRps(med('baseline', 'rps'))} req/s`;
+    const detail = `per round ${perRound('token', 'baseline', 'rps').map(fmtRatio).join(', ')}; medians ${fmtRps(med('token', 'rps'))} / ${fmtRps(med('baseline', 'rps'))} req/s`;
     const what = 'getUser, app token, /jsonrpc.php: throughput ÷ baseline';
     const chartLabel = 'req/s ÷ baseline';
     targets.push(judge({ id: 'P1', target: 'P1', what, measured: ratio, unit: 'ratio', comparator: '>=', threshold: THRESHOLDS.P1, detail, chartLabel }));
@@ -117,7 +117,7 @@ function summarize(ctx: BenchContext, keys: VariantKey[], runs: Array<{ round: n
         comparator: '>=',
         threshold: THRESHOLDS.P2,
         chartLabel: 'req/s ÷ P1',
-        detail: `${fmtRps(med('password', 'rps'))} / ${fmtRps(med('token', 'rps'))} req/s`,
+        detail: `per round ${perRound('password', 'token', 'rps').map(fmtRatio).join(', ')}; medians ${fmtRps(med('password', 'rps'))} / ${fmtRps(med('token', 'rps'))} req/s`,
       }),
     );
   }
