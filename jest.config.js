@@ -54,5 +54,9 @@ module.exports = async () => {
   } else {
     console.warn(`Postgres at ${POSTGRES_URL} does not answer: running the suite on PGlite only.`);
   }
-  return { projects, testTimeout: 30000, maxWorkers: process.env.CI ? 2 : '50%' };
+  // A worker whose heap has grown past workerIdleMemoryLimit after a test file is replaced by a new
+  // one: every file leaves some memory behind (its modules, PGlite's buffers), and a worker that
+  // keeps growing spends more and more CPU on garbage collection (its concurrent marking threads
+  // compete with the tests on a 2-core machine).
+  return { projects, testTimeout: 30000, maxWorkers: process.env.CI ? 2 : '50%', workerIdleMemoryLimit: '512MB' };
 };
