@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import type { PasswordService } from './core/procedure';
 import { API_TOKEN_SETTING } from './auth/authenticator';
 import { randomBase62, sha256Hex } from './auth/secrets';
-import { countUsers, insertUser } from './db/repositories/users';
+import { hasUsers, insertUser } from './db/repositories/users';
 import { getSetting, insertSettingIfAbsent } from './db/repositories/settings';
 import { insertProviderIfAbsent } from './db/repositories/oidcProviders';
 import type { ProviderSeed } from './oidcProviderSeed';
@@ -32,10 +32,16 @@ export interface BootstrapOptions {
 export async function bootstrap(db: Knex, options: BootstrapOptions): Promise<BootstrapResult> {
   const result: BootstrapResult = {};
   const generatedPassword = options.adminPassword ? undefined : randomBase62(24);
-  const passwordHash = await options.passwords.hash(options.adminPassword ?? generatedPassword!);
+  const adminPasswordHash = () => options.passwords.hash(options.adminPassword ?? generatedPassword!);
+  // Hashed before the lock when the admin looks missing, so that instances starting together do not
+  // hash one after the other while holding it; not at all on a warm start (a bcrypt hash at the
+  // default cost is a sizeable part of the start).
+  let passwordHash = (await hasUsers(db)) ? undefined : await adminPasswordHash();
   await db.transaction(async (trx) => {
     await trx.raw("SELECT pg_advisory_xact_lock(hashtext('roster.bootstrap'))");
-    if ((await countUsers(trx)) === 0) {
+    if (!(await hasUsers(trx))) {
+      // every user was deleted between the look and the lock
+      passwordHash ??= await adminPasswordHash();
       await insertUser(trx, { username: options.adminUsername, password: passwordHash, name: null, email: null, role: 'app-admin' });
       result.admin = { username: options.adminUsername, generatedPassword };
     }

@@ -229,7 +229,7 @@ export async function searchUsers(db: Knex, search: UserSearch): Promise<UserObj
   return (await query).map(toUserObject);
 }
 
-export async function countUsers(db: Knex): Promise<number> {
-  const row = await db('users').count<{ count: unknown }[]>({ count: '*' }).first();
-  return toNumber(row?.count ?? 0);
+/** Whether any user exists (the first start creates the admin when none does). */
+export async function hasUsers(db: Knex): Promise<boolean> {
+  return (await db('users').select(db.raw('1')).first()) !== undefined;
 }
