@@ -20,7 +20,7 @@ export interface PooledPglite {
   tables: string[];
   /** Rows of the tables that had any, as JSON (the migrations' seed rows). */
   seeds: Array<{ table: string; rows: string }>;
-  /** Every sequence's position. */
+  /** Every sequence's position (but knex's). */
   sequences: Array<{ name: string; lastValue: string; isCalled: boolean }>;
 }
 
@@ -71,7 +71,11 @@ export async function describeNew(pglite: PGlite): Promise<PooledPglite> {
     if (rows[0].rows) seeds.push({ table, rows: rows[0].rows });
   }
   const sequences: PooledPglite['sequences'] = [];
-  const names = (await pglite.query<{ name: string }>(`SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) AS name FROM pg_sequences`)).rows;
+  // knex's own sequences stay with knex's tables, whose rows are not reset either (a test that
+  // re-runs migrations leaves both moved on together)
+  const names = (
+    await pglite.query<{ name: string }>(`SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) AS name FROM pg_sequences WHERE sequencename NOT LIKE 'knex\\_migrations%'`)
+  ).rows;
   for (const { name } of names) {
     const { rows } = await pglite.query<{ last_value: string; is_called: boolean }>(`SELECT last_value::text, is_called FROM ${name}`);
     sequences.push({ name, lastValue: rows[0].last_value, isCalled: rows[0].is_called });
