@@ -148,7 +148,8 @@ function ldapSettings(c: Required<Raw>, raw: Partial<Raw>): Readonly<LdapSetting
     throw new ConfigError('Invalid configuration: LDAP_BIND_DN and LDAP_BIND_PASSWORD must be set together (both unset = anonymous bind)');
   }
   try {
-    checkUserFilter(c.LDAP_USER_FILTER);
+    // a filter that is set is checked even without LDAP_URL; the default is valid (test/ldap/settings)
+    if (raw.LDAP_USER_FILTER !== undefined) checkUserFilter(raw.LDAP_USER_FILTER);
   } catch (error) {
     throw new ConfigError(`Invalid configuration: LDAP_USER_FILTER ${(error as Error).message} (got ${JSON.stringify(c.LDAP_USER_FILTER)})`);
   }

@@ -3,7 +3,11 @@
  * terminal (or with LOG_FORMAT=pretty) the same lines are printed human-readable by pino-pretty.
  */
 import pino from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
+
+/** pino-pretty, loaded only for pretty output: loading it is a sizeable part of a start that never uses it. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred until used (start time)
+const loadPretty = (): typeof PinoPretty => (require('pino-pretty') as { default: typeof PinoPretty }).default;
 
 export type Logger = pino.Logger;
 
@@ -130,7 +134,7 @@ function wantsPretty(format: LogFormat, destination: unknown): boolean {
 export function createLogger(level: string, destination?: pino.DestinationStream | NodeJS.WritableStream, options: LoggerOptions = {}): Logger {
   const target = destination ?? process.stdout;
   const stream = wantsPretty(options.format ?? 'auto', target)
-    ? pretty({
+    ? loadPretty()({
         destination: destination ?? 1,
         sync: true,
         colorize: (target as { isTTY?: boolean }).isTTY === true,

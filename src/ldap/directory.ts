@@ -17,8 +17,13 @@
  *   username, error name; never a password) and reported as `unavailable`.
  */
 import net from 'node:net';
-import { Client, FilterParser, InvalidCredentialsError, SizeLimitExceededError, type Entry } from 'ldapts';
+import type * as Ldapts from 'ldapts';
+import type { Client, Entry } from 'ldapts';
 import type { LdapLookup, LdapPasswordCheck, LdapService, LdapUserEntry } from '../core/procedure';
+
+/** ldapts, loaded when LDAP is first used: most instances never talk to a directory, and loading it costs start time. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred until used (start time)
+const ldapts = (): typeof Ldapts => require('ldapts') as typeof Ldapts;
 
 export interface LdapSettings {
   /** LDAP_URL: `ldap://host[:port]` or `ldaps://host[:port]`. */
@@ -78,7 +83,7 @@ export function checkUserFilter(template: string): void {
   const sample = userFilterFor(template, 'user');
   let valid = parenthesised(sample);
   try {
-    FilterParser.parseString(sample);
+    ldapts().FilterParser.parseString(sample);
   } catch {
     valid = false;
   }
@@ -145,7 +150,7 @@ export function createLdapDirectory(options: LdapDirectoryOptions): LdapService 
     const url = new URL(s.url);
     const tlsOptions = { minVersion: 'TLSv1.2' as const, ...(net.isIP(url.hostname) ? {} : { servername: url.hostname }) };
     // ldapts speaks TLS from the start whenever tlsOptions are given, so only for ldaps://
-    const client = new Client({
+    const client = new (ldapts().Client)({
       url: s.url,
       connectTimeout: s.timeoutMs,
       timeout: s.timeoutMs,
@@ -181,7 +186,7 @@ export function createLdapDirectory(options: LdapDirectoryOptions): LdapService 
       });
       return searchEntries.length > 1 ? { several: true } : { entries: searchEntries };
     } catch (error) {
-      if (error instanceof SizeLimitExceededError) return { several: true };
+      if (error instanceof ldapts().SizeLimitExceededError) return { several: true };
       throw error;
     }
   }
@@ -241,7 +246,7 @@ export function createLdapDirectory(options: LdapDirectoryOptions): LdapService 
             await client.bind(found.entries[0].dn, password);
             return 'valid';
           } catch (error) {
-            if (error instanceof InvalidCredentialsError) return 'invalid';
+            if (error instanceof ldapts().InvalidCredentialsError) return 'invalid';
             throw error;
           }
         });

@@ -13,11 +13,15 @@
  *   URL or the credentials) and rejects with a `MailError`.
  */
 import net from 'node:net';
-import { createTransport } from 'nodemailer';
+import type Nodemailer from 'nodemailer';
 import type { MailService, WelcomeMessage } from '../core/procedure';
 import { composeWelcomeMail } from './welcomeMessage';
 
 export { composeWelcomeMail } from './welcomeMessage';
+
+/** nodemailer, loaded on the first send: most processes never send mail, and loading it costs start time. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred until used (start time)
+const nodemailer = (): typeof Nodemailer => require('nodemailer') as typeof Nodemailer;
 
 export type MailErrorReason = 'not_configured' | 'timeout' | 'smtp';
 
@@ -166,7 +170,7 @@ export function createMailService(options: MailOptions): MailService & { close()
     signal.addEventListener('abort', destroy, { once: true });
 
     const budget = Math.max(1, Math.floor(budgetMs));
-    const transport = createTransport({
+    const transport = nodemailer().createTransport({
       host: target.host,
       port: target.port,
       secure: target.secure,

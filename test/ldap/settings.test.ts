@@ -3,6 +3,7 @@
  * RFC 4515 filter escaping, the user filter template, first-RDN values of group DNs.
  */
 import { loadConfig } from '../../src/config';
+import { configSchema } from '../../schemas/config';
 import { checkUserFilter, escapeFilterValue, firstRdnValue, userFilterFor } from '../../src/ldap/directory';
 
 const BASE = { LDAP_URL: 'ldap://ldap.example.org:389', LDAP_USER_BASE_DN: 'ou=people,dc=example,dc=org' };
@@ -104,6 +105,13 @@ describe('filter escaping (RFC 4515 §3)', () => {
     expect(() => checkUserFilter('(&(objectClass=inetOrgPerson)(|(uid=%s)(mail=%s)))')).not.toThrow();
     expect(() => checkUserFilter('(uid=x)')).toThrow('must contain %s');
     expect(() => checkUserFilter('(uid=%s')).toThrow('is not a valid LDAP filter');
+  });
+
+  test('the default LDAP_USER_FILTER is valid (it is checked only when set) and a bad one is refused even without LDAP_URL', () => {
+    const fallback = configSchema.properties.LDAP_USER_FILTER.default;
+    expect(fallback).toBe('(uid=%s)');
+    expect(() => checkUserFilter(fallback)).not.toThrow();
+    expect(() => loadConfig({ LDAP_USER_FILTER: '(uid=alice)' })).toThrow('LDAP_USER_FILTER must contain %s');
   });
 });
 
