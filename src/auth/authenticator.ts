@@ -26,6 +26,7 @@ import { APP_TOKEN_USERNAME } from '../core/authentication';
 import type { CredentialKind, LdapService, PasswordService, Principal } from '../core/procedure';
 import { findCredentialUser, recordFailedLogin, recordSuccessfulLogin } from '../db/repositories/credentials';
 import { getSetting } from '../db/repositories/settings';
+import { freshValue } from '../core/freshness';
 import { digestsEqual, sha256Hex } from './secrets';
 import type { VerificationCache } from './verificationCache';
 
@@ -36,7 +37,10 @@ export interface AuthenticatorOptions {
   passwords: PasswordService;
   /** The LDAP directory that checks LDAP users' passwords. */
   ldap: LdapService;
-  /** SHA-256 of API_TOKEN when it is configured; otherwise the stored digest is used. */
+  /**
+   * SHA-256 of API_TOKEN when it is configured; otherwise the stored digest is used, read at most
+   * once per FRESH_FOR_MS (src/core/freshness.ts; `roster token rotate-api` outlasts that memory).
+   */
   apiTokenSha256: string | null;
   lockoutThreshold: number;
   lockoutMinutes: number;
@@ -50,8 +54,10 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   const verifyPassword = (userId: number, secret: string, hash: string): Promise<boolean> =>
     verifications ? verifications.verify(userId, hash, secret, (plain, stored) => passwords.verify(plain, stored)) : passwords.verify(secret, hash);
 
+  const storedDigest = options.apiTokenSha256 === null ? freshValue(() => getSetting(db, API_TOKEN_SETTING)) : null;
+
   async function appToken(secret: string): Promise<Principal | null> {
-    const expected = options.apiTokenSha256 ?? (await getSetting(db, API_TOKEN_SETTING));
+    const expected = options.apiTokenSha256 ?? (await storedDigest!.get());
     return expected && digestsEqual(sha256Hex(secret), expected) ? { kind: 'app' } : null;
   }
 

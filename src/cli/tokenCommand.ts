@@ -12,6 +12,7 @@ import { randomBase62, secretService, sha256Hex } from '../auth/secrets';
 import { inTransaction } from '../db/transaction';
 import { insertAppPassword, listAppPasswords, revokeAppPassword } from '../db/repositories/appPasswords';
 import { CLI_ACTOR } from '../core/audit';
+import { outlastFreshness } from '../core/freshness';
 import { insertAuditEvent } from '../db/repositories/audit';
 import { putSetting } from '../db/repositories/settings';
 import { findUserByUsername } from '../db/repositories/users';
@@ -99,7 +100,7 @@ function refuseEarly(outcome: CommandOutcome | null): void {
 
 /**
  * A new application token, stored as its digest (the previous one stops working at once, on every
- * instance). Refused when API_TOKEN is configured: the authenticator then uses that value and
+ * instance: the command returns only once no instance can still remember the old digest). Refused when API_TOKEN is configured: the authenticator then uses that value and
  * ignores the stored digest, so rotating would change nothing.
  */
 export async function rotateApiToken(knex: Knex, config: Pick<Config, 'apiToken'>, env: NodeJS.ProcessEnv = process.env): Promise<CommandOutcome> {
@@ -111,6 +112,9 @@ export async function rotateApiToken(knex: Knex, config: Pick<Config, 'apiToken'
     await putSetting(trx, API_TOKEN_SETTING, sha256Hex(token), at);
     await audit(trx, 'cli.api_token.rotate', null, {}, at);
   });
+  // running instances remember the stored digest briefly: once this has passed, every one of them
+  // refuses the old token and takes the new one
+  await outlastFreshness(performance.now());
   return { exitCode: 0, stdout: `${token}\n`, stderr: '' };
 }
 
