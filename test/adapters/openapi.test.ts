@@ -160,6 +160,9 @@ describe('the document', () => {
         expect(responseOf(op.responses['200'])!.content?.['application/json'].schema).toEqual({ $ref: '#/components/schemas/OcsEnvelope' });
         expect(responseOf(op.responses['200'])!.content?.['application/xml']).toBeDefined();
         for (const status of ['401', '405', '412']) expect(op.responses[status]).toBeDefined();
+        // a JSON body that does not parse: on every route and method (the body is always read)
+        expect(op['x-ocs-errors']).toContainEqual({ statuscode: 400, message: 'Invalid JSON body', httpStatus: version === 1 ? 200 : 400 });
+        expect(op.responses[version === 1 ? '200' : '400']).toBeDefined();
         for (const [statuscode, message] of Object.values(route.errors ?? {})) {
           const text = typeof message === 'function' ? message('{value}') : message;
           const httpStatus = ocsHttpStatus(version, statuscode);

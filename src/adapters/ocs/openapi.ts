@@ -7,7 +7,7 @@
 import type { Dispatcher } from '../../core/dispatcher';
 import { BASIC_AUTH, type OpenApiOperation, type OpenApiPart, type OpenApiPathItem, type OpenApiSchema } from '../../core/openapi';
 import { ocsHttpStatus, type OcsVersion } from './envelope';
-import { INTERNAL_FAILURE, LEVEL_MESSAGES } from './failures';
+import { INTERNAL_FAILURE, LEVEL_MESSAGES, MALFORMED_BODY_FAILURE } from './failures';
 import type { ParamKind } from './params';
 import type { OcsLevel, OcsRoute } from './route';
 import { OCS_ROUTES } from './routes';
@@ -144,13 +144,17 @@ function bodySchema(params: Readonly<Record<string, ParamKind>>, form: boolean):
   };
 }
 
-/** The route's failures besides 997/405/412: its own table, its internal failure and the §3.5 level denial. */
+/**
+ * The route's failures besides 997/405/412: its own table, a malformed JSON body (the body is read
+ * for every method, §3.2), its internal failure and the §3.5 level denial.
+ */
 export function ocsDocumentedErrors(version: OcsVersion, route: OcsRoute): OcsDocumentedError[] {
   const found = new Map<string, OcsDocumentedError>();
   const add = (statuscode: number, message: string) => {
     found.set(`${statuscode} ${message}`, { statuscode, message, httpStatus: ocsHttpStatus(version, statuscode) });
   };
   for (const [statuscode, message] of Object.values(route.errors ?? {})) add(statuscode, typeof message === 'function' ? message('{value}') : message);
+  add(...MALFORMED_BODY_FAILURE);
   if (route.level !== 'U') add(403, LEVEL_MESSAGES[route.level]);
   const [internalCode, internalMessage] = route.internal ?? INTERNAL_FAILURE;
   add(internalCode, internalMessage);
