@@ -43,6 +43,23 @@ function migrationsKey(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
+/** A path next to `final` for building it, unique to this process and call. */
+function temporaryBeside(final: string): string {
+  return `${final}.${process.pid}.${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Moves what was built at `temporary` to `final` in one rename, so that concurrent workers never see
+ * it half made. A directory that another worker published first stays, and this one is dropped.
+ */
+function publish(temporary: string, final: string): void {
+  try {
+    fs.renameSync(temporary, final);
+  } catch {
+    fs.rmSync(temporary, { recursive: true, force: true });
+  }
+}
+
 /**
  * A migrated, empty PGlite data directory as a tarball, made once per migration set and shared by
  * every test file (starting PGlite from it skips initdb and the migrations, about half the time).
@@ -60,34 +77,27 @@ async function migratedPgliteSnapshot(): Promise<Blob> {
   await pglite.query('CHECKPOINT');
   const dump = await pglite.dumpDataDir('none');
   await db.close();
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  const temporary = temporaryBeside(file);
   fs.writeFileSync(temporary, Buffer.from(await dump.arrayBuffer()));
-  fs.renameSync(temporary, file); // atomic: concurrent workers never read a half-written snapshot
+  publish(temporary, file);
   return dump;
 }
 
 /**
  * Gives `dataDir` a migrated, empty embedded database, for process tests whose subject is not the
- * first start: a copy of a template DATA_DIR made once per migration set (initdb and the migrations
- * cost seconds of CPU per directory; copying takes milliseconds). Only `pgdata` is copied: the lock
- * file and everything else start as in a new directory, and the first start still runs the
- * migrations check and the bootstrap (admin, API token) itself.
+ * first start: a copy of a template DATA_DIR made once per migration set from the migrated snapshot
+ * (initdb and the migrations cost seconds of CPU per directory; copying takes milliseconds). Only
+ * `pgdata` is copied: the lock file and everything else start as in a new directory, and the first
+ * start still runs the migrations check and the bootstrap (admin, API token) itself.
  */
 export async function seedMigratedDataDir(dataDir: string): Promise<void> {
   const template = path.join(os.tmpdir(), `roster-test-datadir-${migrationsKey()}`);
   if (!fs.existsSync(path.join(template, 'pgdata'))) {
-    const building = `${template}.${process.pid}.${randomBytes(4).toString('hex')}`;
-    const db = await openDatabase({ dataDir: building, poolSize: 1 });
-    try {
-      await migrateLatest(db.knex);
-    } finally {
-      await db.close(); // a clean shutdown: the copies open without crash recovery
-    }
-    try {
-      fs.renameSync(building, template); // atomic: another worker never sees a half-made template
-    } catch {
-      fs.rmSync(building, { recursive: true, force: true }); // another worker made it first
-    }
+    const building = temporaryBeside(template);
+    fs.mkdirSync(building);
+    const pglite = await PGlite.create({ dataDir: path.join(building, 'pgdata'), loadDataDir: await migratedPgliteSnapshot() });
+    await pglite.close(); // a clean shutdown: the copies open without crash recovery
+    publish(building, template);
   }
   fs.mkdirSync(dataDir, { recursive: true });
   fs.cpSync(path.join(template, 'pgdata'), path.join(dataDir, 'pgdata'), { recursive: true });
