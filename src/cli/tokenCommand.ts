@@ -100,8 +100,9 @@ function refuseEarly(outcome: CommandOutcome | null): void {
 
 /**
  * A new application token, stored as its digest (the previous one stops working at once, on every
- * instance: the command returns only once no instance can still remember the old digest). Refused when API_TOKEN is configured: the authenticator then uses that value and
- * ignores the stored digest, so rotating would change nothing.
+ * instance: the command returns only once no instance can still remember the old digest). Refused
+ * when API_TOKEN is configured: the authenticator then uses that value and ignores the stored
+ * digest, so rotating would change nothing.
  */
 export async function rotateApiToken(knex: Knex, config: Pick<Config, 'apiToken'>, env: NodeJS.ProcessEnv = process.env): Promise<CommandOutcome> {
   const problem = checkApiTokenUnset(config, env);
